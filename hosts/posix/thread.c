@@ -1,0 +1,261 @@
+/*
+ * thread.c: threads of the POSIX host: create and exit, the per-thread
+ * slot, park/unpark, yield.
+ *
+ * Assumes Linux with glibc: pthreads, __thread storage, futex(2) and
+ * prctl(PR_SET_NAME).
+ *
+ * Model.  Every thread, whatever created it (this file, the application,
+ * the main thread), owns one struct rumphost_hthread in __thread storage,
+ * so thread_self needs no allocation and no registration, and the handle
+ * stays valid exactly as long as the thread does.  It holds a 32-bit futex
+ * word with three states:
+ *	IDLE	no token, nobody asleep
+ *	TOKEN	an unpark arrived that no park has consumed yet
+ *	ASLEEP	the owner is (about to be) in futex_wait
+ * Only the owner moves the word to IDLE or ASLEEP; unpark only stores
+ * TOKEN, and issues FUTEX_WAKE only if it replaced ASLEEP, so unparking a
+ * thread that is not asleep costs no system call.  The transitions are C11
+ * atomics with release (unpark) and acquire (park) ordering: that is the
+ * happens-before edge the core relies on, and the one ThreadSanitizer sees
+ * (it cannot see into the futex system call).
+ *
+ * The slot.  tls_get reads a __thread pointer.  tls_set also stores the
+ * value under a pthread key whose destructor hands it to
+ * rumphost_thread_gone() when a thread ends through pthread_exit or by
+ * returning from its start routine.  The main thread ending the process
+ * with exit() runs no destructors; nothing is leaked that the process's
+ * end does not reclaim.
+ *
+ * prio and cpu of thread_create are ignored: scheduling priorities need
+ * privileges here, and the host scheduler places threads better than a
+ * hint does.
+ */
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#include <linux/futex.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rumphost/host.h>
+#include <rumphost/nberrno.h>
+
+#include "posix.h"
+
+enum { IDLE = 0, TOKEN = 1, ASLEEP = 2 };
+
+/*
+ * A 32-bit build with a 64-bit time_t (_TIME_BITS=64) must pass its
+ * timespec to the time64 variant of the system call.
+ */
+#if defined(SYS_futex_time64)
+#define FUTEXCALL	(sizeof(time_t) > sizeof(long) ? SYS_futex_time64 : \
+			    SYS_futex)
+#else
+#define FUTEXCALL	SYS_futex
+#endif
+
+struct rumphost_hthread {
+	_Atomic uint32_t ht_word;
+};
+_Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t),
+    "the futex word must be a plain 32-bit word");
+
+static __thread struct rumphost_hthread self;
+static __thread void *slot;
+
+static pthread_key_t slotkey;
+static pthread_once_t slotonce = PTHREAD_ONCE_INIT;
+
+/* What a new thread needs; freed by the thread as it starts. */
+struct start {
+	void (*st_fn)(void *);
+	void *st_arg;
+	char st_name[16];	/* the kernel's limit (TASK_COMM_LEN) */
+};
+
+static void *
+trampoline(void *p)
+{
+	struct start st;
+
+	st = *(struct start *)p;
+	free(p);
+	if (st.st_name[0] != '\0')
+		(void)prctl(PR_SET_NAME, st.st_name, 0, 0, 0);
+	st.st_fn(st.st_arg);
+	return NULL;
+}
+
+int
+rumphost_host_thread_create(void (*fn)(void *), void *arg, const char *name,
+    int prio, int cpu)
+{
+	pthread_attr_t attr;
+	pthread_t pt;
+	struct start *st;
+	int error;
+
+	(void)prio;
+	(void)cpu;
+	if ((st = malloc(sizeof(*st))) == NULL)
+		return RH_ENOMEM;
+	st->st_fn = fn;
+	st->st_arg = arg;
+	st->st_name[0] = '\0';
+	if (name != NULL)
+		strncat(st->st_name, name, sizeof(st->st_name) - 1);
+	if ((error = pthread_attr_init(&attr)) == 0) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		error = pthread_create(&pt, &attr, trampoline, st);
+		pthread_attr_destroy(&attr);
+	}
+	if (error == 0)
+		return 0;
+	free(st);
+	/* The contract knows two failures: no memory, or no thread. */
+	return error == ENOMEM ? RH_ENOMEM : RH_EAGAIN;
+}
+
+void
+rumphost_host_thread_exit(void)
+{
+
+	pthread_exit(NULL);
+}
+
+struct rumphost_hthread *
+rumphost_host_thread_self(void)
+{
+
+	return &self;
+}
+
+void
+rumphost_host_yield(void)
+{
+
+	sched_yield();
+}
+
+/* --- the per-thread slot --------------------------------------------- */
+
+static void
+slotgone(void *v)
+{
+
+	slot = NULL;
+	rumphost_thread_gone(v);
+}
+
+static void
+slotinit(void)
+{
+	int error;
+
+	if ((error = pthread_key_create(&slotkey, slotgone)) != 0)
+		rumphost_posix_fatal("rumphost_host_tls_set: "
+		    "pthread_key_create", error);
+}
+
+void *
+rumphost_host_tls_get(void)
+{
+
+	return slot;
+}
+
+void
+rumphost_host_tls_set(void *v)
+{
+	int error;
+
+	if (v == slot)
+		return;
+	slot = v;
+	pthread_once(&slotonce, slotinit);
+	if ((error = pthread_setspecific(slotkey, v)) != 0)
+		rumphost_posix_fatal("rumphost_host_tls_set: "
+		    "pthread_setspecific", error);
+}
+
+/* --- park and unpark -------------------------------------------------- */
+
+/*
+ * Sleep while *w is ASLEEP, until the absolute CLOCK_MONOTONIC deadline
+ * (FUTEX_WAIT_BITSET takes an absolute time, on the monotonic clock unless
+ * FUTEX_CLOCK_REALTIME is given).  Returns 0 or a Linux errno.  The word
+ * goes to the kernel as it is: an _Atomic uint32_t has the size and
+ * representation of a uint32_t on every Linux ABI.
+ */
+static int
+futexwait(_Atomic uint32_t *w, uint64_t deadline)
+{
+	struct timespec ts, *tsp;
+
+	tsp = NULL;
+	/* A deadline beyond time_t's range is no deadline. */
+	if (deadline != 0 && (sizeof(time_t) >= 8 ||
+	    deadline / 1000000000u <= INT32_MAX)) {
+		ts.tv_sec = (time_t)(deadline / 1000000000u);
+		ts.tv_nsec = (long)(deadline % 1000000000u);
+		tsp = &ts;
+	}
+	if (syscall(FUTEXCALL, w,
+	    FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, (uint32_t)ASLEEP, tsp,
+	    NULL, FUTEX_BITSET_MATCH_ANY) == -1)
+		return errno;
+	return 0;
+}
+
+int
+rumphost_host_park(uint64_t deadline)
+{
+	_Atomic uint32_t *w = &self.ht_word;
+	uint32_t expect;
+	int error;
+
+	if (atomic_exchange_explicit(w, IDLE, memory_order_acquire) == TOKEN)
+		return 0;
+	expect = IDLE;
+	if (!atomic_compare_exchange_strong_explicit(w, &expect, ASLEEP,
+	    memory_order_acquire, memory_order_acquire)) {
+		/* An unpark came in between: take its token. */
+		atomic_store_explicit(w, IDLE, memory_order_relaxed);
+		return 0;
+	}
+	/*
+	 * A wakeup with the word still ASLEEP is a late FUTEX_WAKE from an
+	 * unpark of an earlier park: sleep again.  EAGAIN means the word was
+	 * no longer ASLEEP; EINTR is a spurious return.
+	 */
+	do
+		error = futexwait(w, deadline);
+	while (error == 0 &&
+	    atomic_load_explicit(w, memory_order_relaxed) == ASLEEP);
+	/* Woken, timed out or interrupted: leave ASLEEP either way. */
+	if (atomic_exchange_explicit(w, IDLE, memory_order_acquire) == TOKEN)
+		return 0;
+	return error == ETIMEDOUT ? RH_ETIMEDOUT : 0;
+}
+
+void
+rumphost_host_unpark(struct rumphost_hthread *t)
+{
+	_Atomic uint32_t *w = &t->ht_word;
+
+	if (atomic_exchange_explicit(w, TOKEN, memory_order_release) ==
+	    ASLEEP)
+		(void)syscall(FUTEXCALL, w,
+		    FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
+}

@@ -1,0 +1,201 @@
+/*
+ * Asynchronous block I/O: rumpuser_bio.
+ *
+ * Model: a bounded ring of requests and a pool of I/O threads.  The caller
+ * queues a request and returns at once; an idle I/O thread takes it, does
+ * the transfer with the host's positional I/O (so requests from many
+ * threads proceed in parallel, up to the pool size), and calls biodone.
+ * The pool grows on demand, one thread per request that finds every
+ * thread busy, up to BIO_MAXTHREADS; a thread idle for BIO_IDLE_NS ends.
+ *
+ * Each I/O thread owns an lwp (made at start through the upcalls, as a
+ * kernel thread would) and calls biodone holding a rump CPU but not the
+ * giant lock.  A write with BIO_SYNC is made durable before its biodone.
+ * Errors reach biodone as NetBSD errno values; a short transfer (end of
+ * the device) reports the length actually moved.  After biodone the
+ * request's buffer is never touched again.
+ *
+ * A full ring makes the submitter wait with its rump CPU released.
+ *
+ * Every field of struct bio_pool is protected by the wait queue lock of
+ * &bio.
+ *
+ * Assumes: host threads, positional I/O, fsync; the upcalls.
+ */
+#include "core.h"
+
+#define BIO_RING	128
+#define BIO_MAXTHREADS	16
+#define BIO_IDLE_NS	(10 * RH_NS)
+
+struct bio_req {
+	int r_fd;
+	int r_op;
+	void *r_data;
+	size_t r_len;
+	int64_t r_off;
+	rump_biodone_fn r_done;
+	void *r_donearg;
+};
+
+struct bio_pool {
+	struct bio_req b_ring[BIO_RING];
+	unsigned b_head;		/* next request to take */
+	unsigned b_count;		/* requests in the ring */
+	unsigned b_inflight;		/* in the ring or being done */
+	unsigned b_threads;		/* I/O threads alive */
+	unsigned b_idle;		/* of those, parked on b_idleq */
+	struct rumphost_waitq b_idleq;	/* I/O threads waiting for work */
+	struct rumphost_waitq b_fullq;	/* submitters waiting for room */
+	struct rumphost_waitq b_drainq;	/* waiting for b_inflight == 0 */
+};
+
+static struct bio_pool bio;
+
+static void bio_thread(void *);
+
+static void
+bio_transfer(const struct bio_req *r)
+{
+	struct rumphost_iovec iov = { r->r_data, r->r_len };
+	size_t done = 0;
+	int error, nlocks;
+
+	if (r->r_op & RUMPUSER_BIO_READ) {
+		error = rumphost_host_preadv(r->r_fd, &iov, 1, r->r_off,
+		    &done);
+	} else {
+		error = rumphost_host_pwritev(r->r_fd, &iov, 1, r->r_off,
+		    &done);
+		if (error == 0 && (r->r_op & RUMPUSER_BIO_SYNC))
+			error = rumphost_host_fsync(r->r_fd);
+	}
+	rumphost_sched(0, NULL);
+	r->r_done(r->r_donearg, done, error);
+	rumphost_unsched(&nlocks, NULL);
+}
+
+/* With the pool locked: take the next request, waiting for one. */
+static bool
+bio_take(struct bio_req *r, struct rumphost_hlock **lkp)
+{
+	struct rumphost_waiter w;
+	uint64_t deadline;
+
+	while (bio.b_count == 0) {
+		deadline = rumphost_host_mono_ns() + BIO_IDLE_NS;
+		rumphost_wq_insert(&bio.b_idleq, &w, 0);
+		bio.b_idle++;
+		rumphost_wq_unlock(*lkp);
+		if (!rumphost_wq_park(&w, deadline)) {
+			*lkp = rumphost_wq_lock(&bio);
+			if (!rumphost_wq_woken(&w)) {
+				rumphost_wq_remove(&bio.b_idleq, &w);
+				bio.b_idle--;
+				if (bio.b_count == 0)
+					return false;
+			}
+			continue;
+		}
+		*lkp = rumphost_wq_lock(&bio);
+	}
+	*r = bio.b_ring[bio.b_head];
+	bio.b_head = (bio.b_head + 1) % BIO_RING;
+	bio.b_count--;
+	rumphost_wq_wake_one(&bio.b_fullq);
+	return true;
+}
+
+static void
+bio_thread(void *arg)
+{
+	struct rumphost_hlock *lk;
+	struct bio_req r;
+
+	(void)arg;
+	rumphost_hyp.hyp_schedule();
+	rumphost_hyp.hyp_lwproc_newlwp(0);
+	rumphost_hyp.hyp_unschedule();
+
+	lk = rumphost_wq_lock(&bio);
+	while (bio_take(&r, &lk)) {
+		rumphost_wq_unlock(lk);
+		bio_transfer(&r);
+		lk = rumphost_wq_lock(&bio);
+		if (--bio.b_inflight == 0)
+			while (rumphost_wq_wake_one(&bio.b_drainq) != NULL)
+				continue;
+	}
+	bio.b_threads--;
+	rumphost_wq_unlock(lk);
+
+	rumphost_hyp.hyp_schedule();
+	rumphost_hyp.hyp_lwproc_release();
+	rumphost_hyp.hyp_unschedule();
+	rumphost_host_thread_exit();
+}
+
+/* With the pool locked: wait for room in the ring, CPU released. */
+static struct rumphost_hlock *
+bio_wait_room(struct rumphost_hlock *lk)
+{
+	struct rumphost_waiter w;
+	int nlocks;
+
+	while (bio.b_count == BIO_RING) {
+		rumphost_wq_insert(&bio.b_fullq, &w, 0);
+		rumphost_wq_unlock(lk);
+		rumphost_unsched(&nlocks, NULL);
+		rumphost_wq_park(&w, 0);
+		rumphost_sched(nlocks, NULL);
+		lk = rumphost_wq_lock(&bio);
+	}
+	return lk;
+}
+
+void
+rumpuser_bio(int fd, int op, void *data, size_t len, int64_t off,
+    rump_biodone_fn done, void *donearg)
+{
+	struct rumphost_hlock *lk;
+	struct bio_req *r;
+	bool spawn = false;
+
+	lk = bio_wait_room(rumphost_wq_lock(&bio));
+	r = &bio.b_ring[(bio.b_head + bio.b_count) % BIO_RING];
+	*r = (struct bio_req){ fd, op, data, len, off, done, donearg };
+	bio.b_count++;
+	bio.b_inflight++;
+	if (bio.b_idle > 0) {
+		rumphost_wq_wake_one(&bio.b_idleq);
+		bio.b_idle--;
+	} else if (bio.b_threads < BIO_MAXTHREADS) {
+		bio.b_threads++;
+		spawn = true;
+	}
+	rumphost_wq_unlock(lk);
+	if (spawn && rumphost_host_thread_create(bio_thread, NULL,
+	    "rumphost-bio", 0, -1) != 0) {
+		lk = rumphost_wq_lock(&bio);
+		if (--bio.b_threads == 0)
+			rumphost_fatal("rumpuser_bio", "cannot start an I/O "
+			    "thread");
+		rumphost_wq_unlock(lk);
+	}
+}
+
+void
+rumphost_bio_drain(void)
+{
+	struct rumphost_waiter w;
+	struct rumphost_hlock *lk;
+
+	lk = rumphost_wq_lock(&bio);
+	while (bio.b_inflight > 0) {
+		rumphost_wq_insert(&bio.b_drainq, &w, 0);
+		rumphost_wq_unlock(lk);
+		rumphost_wq_park(&w, 0);
+		lk = rumphost_wq_lock(&bio);
+	}
+	rumphost_wq_unlock(lk);
+}

@@ -1,0 +1,88 @@
+/*
+ * Clocks and sleeping.
+ *
+ * RELWALL reads the host's wall clock; ABSMONO its monotonic clock, in ns.
+ * Sleeps are measured on the monotonic clock (a relative sleep must not
+ * stretch or shrink when someone sets the wall clock), last at least as
+ * long as asked, and always release the rump CPU, zero-length ones too:
+ * the rump kernel yields its CPU that way.
+ *
+ * Assumes: host clocks and park (a sleep is a park with a deadline and no
+ * waker; stray wakeup tokens only cost a loop).
+ */
+#include "core.h"
+
+static bool
+ts_to_ns(int64_t sec, long nsec, uint64_t *ns)
+{
+
+	if (sec < 0 || nsec < 0 || (uint64_t)nsec >= RH_NS)
+		return false;
+	if ((uint64_t)sec >= (UINT64_MAX - RH_NS) / RH_NS)
+		*ns = UINT64_MAX - RH_NS;	/* forever, near enough */
+	else
+		*ns = (uint64_t)sec * RH_NS + (uint64_t)nsec;
+	return true;
+}
+
+int
+rumpuser_clock_gettime(int clk, int64_t *sec, long *nsec)
+{
+	uint64_t now;
+
+	switch (clk) {
+	case RUMPUSER_CLOCK_RELWALL:
+		return rumphost_host_wall(sec, nsec);
+	case RUMPUSER_CLOCK_ABSMONO:
+		now = rumphost_host_mono_ns();
+		*sec = (int64_t)(now / RH_NS);
+		*nsec = (long)(now % RH_NS);
+		return 0;
+	default:
+		return RH_EINVAL;
+	}
+}
+
+/*
+ * A sleep that is already over is how the rump kernel yields its CPU (the
+ * pagedaemon does).  Releasing the CPU and retaking it at once would give
+ * it straight back to us, since the rump scheduler favours the previous
+ * owner; so the thread steps aside for a moment, as a host's nanosleep(0)
+ * does, and a thread waiting for the CPU gets it.
+ */
+#define SLEEP_YIELD_NS	20000ULL
+
+static void
+sleep_until(uint64_t deadline)
+{
+	uint64_t now = rumphost_host_mono_ns();
+
+	if (now >= deadline)
+		deadline = now + SLEEP_YIELD_NS;
+	while (rumphost_host_mono_ns() < deadline)
+		(void)rumphost_host_park(deadline);
+}
+
+int
+rumpuser_clock_sleep(int clk, int64_t sec, long nsec)
+{
+	uint64_t ns, deadline;
+	int nlocks;
+
+	if (!ts_to_ns(sec, nsec, &ns))
+		return RH_EINVAL;
+	switch (clk) {
+	case RUMPUSER_CLOCK_RELWALL:
+		deadline = rumphost_host_mono_ns() + ns;
+		break;
+	case RUMPUSER_CLOCK_ABSMONO:
+		deadline = ns;
+		break;
+	default:
+		return RH_EINVAL;
+	}
+	rumphost_unsched(&nlocks, NULL);
+	sleep_until(deadline);
+	rumphost_sched(nlocks, NULL);
+	return 0;
+}

@@ -1,0 +1,208 @@
+/*
+ * rumpuser mutexes.
+ *
+ * Model: one atomic state word (free, locked, locked with possible
+ * waiters) and a wait queue.  Uncontended enter and exit are one atomic
+ * operation each.  A contended enter queues itself and parks; an exit that
+ * finds the word "contended" wakes one waiter, which then competes again
+ * (no handoff: a running thread may take the lock first, which is what
+ * keeps the fast path fast).
+ *
+ * The CPU rules of rumpuser(3): enter tries first and releases the rump
+ * CPU only to block; a SPIN mutex never releases it, and neither do the
+ * nowrap calls.  KMUTEX mutexes record their owner (the lwp of the
+ * acquiring thread) for rumpuser_mutex_owner().
+ *
+ * Assumes: wait queues (waitq.c), curlwp (thread.c).
+ */
+#include "core.h"
+
+#define MTX_FREE	0
+#define MTX_LOCKED	1
+#define MTX_CONTENDED	2	/* locked, and the queue may be non-empty */
+
+#define MTX_SPINS	100	/* tries before queueing, on several CPUs */
+
+struct rumpuser_mtx {
+	unsigned m_state;		/* atomic; MTX_* */
+	int m_flags;			/* RUMPUSER_MTX_*; constant */
+	struct lwp *m_owner;		/* atomic; written by the holder */
+	struct rumphost_waitq m_waitq;	/* the wait queue lock of this */
+};
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__i386__) || defined(__x86_64__)
+	__asm__ __volatile__("pause");
+#endif
+}
+
+static inline bool
+mtx_try(struct rumpuser_mtx *m)
+{
+	unsigned expect = MTX_FREE;
+
+	return __atomic_compare_exchange_n(&m->m_state, &expect, MTX_LOCKED,
+	    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* A short spin pays when the holder is running on another host CPU. */
+static bool
+mtx_spin(struct rumpuser_mtx *m)
+{
+	int i;
+
+	if (rumphost_info.hi_ncpu < 2)
+		return false;
+	for (i = 0; i < MTX_SPINS; i++) {
+		cpu_relax();
+		if (__atomic_load_n(&m->m_state, __ATOMIC_RELAXED) ==
+		    MTX_FREE && mtx_try(m))
+			return true;
+	}
+	return false;
+}
+
+/* Block the host thread until the mutex is ours.  Touches no CPU. */
+static void
+mtx_block(struct rumpuser_mtx *m)
+{
+	struct rumphost_waiter w;
+	struct rumphost_hlock *lk;
+
+	if (mtx_spin(m))
+		return;
+	for (;;) {
+		lk = rumphost_wq_lock(m);
+		/* Announce a waiter; if it was free, it is now ours. */
+		if (__atomic_exchange_n(&m->m_state, MTX_CONTENDED,
+		    __ATOMIC_ACQUIRE) == MTX_FREE) {
+			rumphost_wq_unlock(lk);
+			return;
+		}
+		rumphost_wq_insert(&m->m_waitq, &w, 0);
+		rumphost_wq_unlock(lk);
+		rumphost_wq_park(&w, 0);
+	}
+}
+
+static inline void
+mtx_setowner(struct rumpuser_mtx *m)
+{
+
+	if (m->m_flags & RUMPUSER_MTX_KMUTEX)
+		__atomic_store_n(&m->m_owner, rumpuser_curlwp(),
+		    __ATOMIC_RELAXED);
+}
+
+void
+rumpuser_mutex_init(struct rumpuser_mtx **mp, int flags)
+{
+	struct rumpuser_mtx *m;
+
+	if ((m = rumphost_host_alloc(sizeof(*m))) == NULL)
+		rumphost_fatal("rumpuser_mutex_init", "out of memory");
+	m->m_state = MTX_FREE;
+	m->m_flags = flags;
+	m->m_owner = NULL;
+	m->m_waitq.q_head = m->m_waitq.q_tail = NULL;
+	*mp = m;
+}
+
+void
+rumpuser_mutex_enter(struct rumpuser_mtx *m)
+{
+	int nlocks;
+
+	if (RH_LIKELY(mtx_try(m))) {
+		mtx_setowner(m);
+		return;
+	}
+	if (m->m_flags & RUMPUSER_MTX_SPIN) {
+		mtx_block(m);
+	} else {
+		rumphost_unsched(&nlocks, NULL);
+		mtx_block(m);
+		rumphost_sched(nlocks, NULL);
+	}
+	mtx_setowner(m);
+}
+
+void
+rumpuser_mutex_enter_nowrap(struct rumpuser_mtx *m)
+{
+
+	if (RH_UNLIKELY(!mtx_try(m)))
+		mtx_block(m);
+	mtx_setowner(m);
+}
+
+int
+rumpuser_mutex_tryenter(struct rumpuser_mtx *m)
+{
+
+	if (!mtx_try(m))
+		return RH_EBUSY;
+	mtx_setowner(m);
+	return 0;
+}
+
+void
+rumpuser_mutex_exit(struct rumpuser_mtx *m)
+{
+	struct rumphost_hlock *lk;
+
+	if (m->m_flags & RUMPUSER_MTX_KMUTEX)
+		__atomic_store_n(&m->m_owner, NULL, __ATOMIC_RELAXED);
+	if (RH_LIKELY(__atomic_exchange_n(&m->m_state, MTX_FREE,
+	    __ATOMIC_RELEASE) == MTX_LOCKED))
+		return;
+	lk = rumphost_wq_lock(m);
+	rumphost_wq_wake_one(&m->m_waitq);
+	rumphost_wq_unlock(lk);
+}
+
+void
+rumpuser_mutex_destroy(struct rumpuser_mtx *m)
+{
+
+	rumphost_host_free(m, sizeof(*m));
+}
+
+void
+rumpuser_mutex_owner(struct rumpuser_mtx *m, struct lwp **lp)
+{
+
+	*lp = __atomic_load_n(&m->m_owner, __ATOMIC_RELAXED);
+}
+
+#ifdef RUMPHOST_NETBSD_CURRENT
+int
+rumpuser_mutex_spin_p(struct rumpuser_mtx *m)
+{
+
+	return (m->m_flags & RUMPUSER_MTX_SPIN) != 0;
+}
+#endif
+
+void
+rumphost_mtx_lock(struct rumpuser_mtx *m)
+{
+
+	rumpuser_mutex_enter_nowrap(m);
+}
+
+void
+rumphost_mtx_unlock(struct rumpuser_mtx *m)
+{
+
+	rumpuser_mutex_exit(m);
+}
+
+int
+rumphost_mtx_flags(const struct rumpuser_mtx *m)
+{
+
+	return m->m_flags;
+}

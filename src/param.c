@@ -1,0 +1,68 @@
+/*
+ * rumpuser_getparam: configuration for the rump kernel.
+ *
+ * Names with a leading underscore are mandatory parameters the core
+ * answers itself: the CPU count (RUMP_NCPU from the host's configuration
+ * if set, "host" meaning the host's count, else the host's count) and the
+ * instance name.  An unknown mandatory name is an error, not a pass-
+ * through.  RUMP_MEMLIMIT, unless configured, is the host's memory budget
+ * in bytes, so the rump kernel's pagedaemon works against a real limit
+ * instead of running the host out of memory.  Every other name goes to
+ * the host's configuration (the environment on POSIX).
+ *
+ * Errors: EINVAL for a bad name, ENOENT for an unset parameter, ERANGE
+ * when the value does not fit the buffer (which is then left holding a
+ * NUL string, never an unterminated one).
+ *
+ * Assumes: host getenv and hostname, and the host info from init.
+ */
+#include "core.h"
+
+static int
+param_ncpu(char *buf, size_t len)
+{
+	char val[32];
+	int error;
+
+	error = rumphost_host_getenv("RUMP_NCPU", val, sizeof(val));
+	if (error == 0 && rumphost_strcmp(val, "host") != 0)
+		return rumphost_strlcpy(buf, val, len);
+	if (error != 0 && error != RH_ENOENT)
+		return error;
+	return rumphost_utoa(rumphost_info.hi_ncpu, buf, len);
+}
+
+static int
+param_memlimit(char *buf, size_t len)
+{
+	int error;
+
+	error = rumphost_host_getenv("RUMP_MEMLIMIT", buf, len);
+	if (error != RH_ENOENT || rumphost_info.hi_membudget == 0)
+		return error;
+	return rumphost_utoa(rumphost_info.hi_membudget, buf, len);
+}
+
+int
+rumpuser_getparam(const char *name, void *buf, size_t len)
+{
+	int error;
+
+	if (name == NULL || buf == NULL || *name == '\0')
+		return RH_EINVAL;
+	if (len == 0)
+		return RH_ERANGE;
+	if (rumphost_strcmp(name, RUMPUSER_PARAM_NCPU) == 0)
+		error = param_ncpu(buf, len);
+	else if (rumphost_strcmp(name, RUMPUSER_PARAM_HOSTNAME) == 0)
+		error = rumphost_host_hostname(buf, len);
+	else if (*name == '_')
+		error = RH_EINVAL;
+	else if (rumphost_strcmp(name, "RUMP_MEMLIMIT") == 0)
+		error = param_memlimit(buf, len);
+	else
+		error = rumphost_host_getenv(name, buf, len);
+	if (error != 0)
+		*(char *)buf = '\0';
+	return error;
+}
