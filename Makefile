@@ -139,13 +139,53 @@ check-unit: $(UNIT_BIN)
 check-rump: $(LIB_SO)
 	sh tests/integration/run.sh $(CURDIR)/$(B)/lib "$(RUMP_PREFIX)"
 
-check: all check-freestanding check-unit check-conformance check-rump
+# Subsystems add their own rules in mk/*.mk and their test targets to
+# CHECK_EXTRA.
+CHECK_EXTRA :=
+-include $(sort $(wildcard mk/*.mk))
 
+check: all check-format check-freestanding check-unit check-conformance \
+	check-rump check-asan check-tsan check-m32 $(CHECK_EXTRA)
+
+# The sanitizer and 32-bit builds each go to their own build directory.
 check-asan:
-	$(MAKE) SAN=asan check-unit check-conformance
+	$(MAKE) SAN=asan ARCH=$(ARCH) check-unit check-conformance
 
 check-tsan:
-	$(MAKE) SAN=tsan check-unit check-conformance
+	$(MAKE) SAN=tsan ARCH=$(ARCH) check-unit check-conformance
+
+# The core and the POSIX host as 32-bit x86 code (AdrOS is i386).
+check-m32:
+	@if echo 'int main(void){return 0;}' | \
+	    $(CC) -m32 -x c -o /dev/null - 2>/dev/null; then \
+		$(MAKE) ARCH=-m32 SAN= check-freestanding check-unit \
+		    check-conformance; \
+	else \
+		echo "m32: SKIP: $(CC) cannot build 32-bit programs here" \
+		    "(Debian: gcc-multilib)"; \
+	fi
+
+# `make run`: boot a NetBSD rump kernel on rumphost (with RUMP_PREFIX), or
+# without one, drive the library through the conformance suite's model of
+# a rump kernel.
+DEMO	:= $(B)/tools/rumphost-demo
+$(DEMO): tools/rumphost-demo.c $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 $(ARCH) -O2 -Wall -Wextra -I$(RUMP_PREFIX)/include -o $@ \
+	    $< -L$(RUMP_PREFIX)/lib -Wl,--enable-new-dtags \
+	    -Wl,-rpath,$(RUMP_PREFIX)/lib -Wl,--no-as-needed -lrumpvfs -lrump \
+	    -lrumpuser -lpthread -ldl
+
+ifneq ($(wildcard $(RUMP_PREFIX)/lib/librump.so),)
+run: $(DEMO)
+	LD_LIBRARY_PATH=$(CURDIR)/$(B)/lib $(DEMO)
+else
+run: $(CONF_BIN)
+	@echo "No rump kernel install (RUMP_PREFIX=$(RUMP_PREFIX)): running the"
+	@echo "conformance suite, which drives librumpuser.so.0 through a model"
+	@echo "of a rump kernel.  See README.md for a real one."
+	LD_LIBRARY_PATH=$(CURDIR)/$(B)/lib $(CONF_BIN) $(CONF_ARGS)
+endif
 
 install: $(LIB_SO) $(LIB_A)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/rump \
@@ -156,11 +196,24 @@ install: $(LIB_SO) $(LIB_A)
 	install -m 644 include/rump/*.h $(DESTDIR)$(PREFIX)/include/rump
 	install -m 644 include/rumphost/*.h $(DESTDIR)$(PREFIX)/include/rumphost
 
+# KNF, as .clang-format spells it: `make format` rewrites, check-format
+# (part of make check) fails on any difference.
+FORMAT_SRC = $(CORE_SRC) src/*.h $(POSIX_SRC) hosts/posix/*.h hosts/stub/*.c \
+	include/*/*.h $(FORMAT_EXTRA)
 format:
-	clang-format -i $(CORE_SRC) $(POSIX_SRC) hosts/stub/*.c include/*/*.h
+	clang-format -i $(FORMAT_SRC)
+
+check-format:
+	@if ! command -v clang-format >/dev/null; then \
+		echo "format: SKIP: clang-format is not installed"; \
+	elif clang-format --dry-run -Werror $(FORMAT_SRC) 2>/tmp/fmt.$$$$; \
+	then echo "format: ok: $(words $(FORMAT_SRC)) files are KNF"; \
+		rm -f /tmp/fmt.$$$$; \
+	else head -n 20 /tmp/fmt.$$$$; rm -f /tmp/fmt.$$$$; \
+		echo "format: FAIL: run make format"; exit 1; fi
 
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all check check-freestanding check-conformance check-unit check-rump \
+.PHONY: run all check check-format check-m32 check-freestanding check-conformance check-unit check-rump \
 	check-asan check-tsan install format clean

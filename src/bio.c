@@ -24,9 +24,9 @@
  */
 #include "core.h"
 
-#define BIO_RING	128
-#define BIO_MAXTHREADS	16
-#define BIO_IDLE_NS	(10 * RH_NS)
+#define BIO_RING       128
+#define BIO_MAXTHREADS 16
+#define BIO_IDLE_NS    (10 * RH_NS)
 
 struct bio_req {
 	int r_fd;
@@ -47,7 +47,7 @@ struct bio_pool {
 	unsigned b_idle;		/* of those, parked on b_idleq */
 	struct rumphost_waitq b_idleq;	/* I/O threads waiting for work */
 	struct rumphost_waitq b_fullq;	/* submitters waiting for room */
-	struct rumphost_waitq b_drainq;	/* waiting for b_inflight == 0 */
+	struct rumphost_waitq b_drainq; /* waiting for b_inflight == 0 */
 };
 
 static struct bio_pool bio;
@@ -57,16 +57,15 @@ static void bio_thread(void *);
 static void
 bio_transfer(const struct bio_req *r)
 {
-	struct rumphost_iovec iov = { r->r_data, r->r_len };
+	struct rumphost_iovec iov = {r->r_data, r->r_len};
 	size_t done = 0;
 	int error, nlocks;
 
 	if (r->r_op & RUMPUSER_BIO_READ) {
-		error = rumphost_host_preadv(r->r_fd, &iov, 1, r->r_off,
-		    &done);
+		error = rumphost_host_preadv(r->r_fd, &iov, 1, r->r_off, &done);
 	} else {
-		error = rumphost_host_pwritev(r->r_fd, &iov, 1, r->r_off,
-		    &done);
+		error =
+		    rumphost_host_pwritev(r->r_fd, &iov, 1, r->r_off, &done);
 		if (error == 0 && (r->r_op & RUMPUSER_BIO_SYNC))
 			error = rumphost_host_fsync(r->r_fd);
 	}
@@ -163,7 +162,7 @@ rumpuser_bio(int fd, int op, void *data, size_t len, int64_t off,
 
 	lk = bio_wait_room(rumphost_wq_lock(&bio));
 	r = &bio.b_ring[(bio.b_head + bio.b_count) % BIO_RING];
-	*r = (struct bio_req){ fd, op, data, len, off, done, donearg };
+	*r = (struct bio_req){fd, op, data, len, off, done, donearg};
 	bio.b_count++;
 	bio.b_inflight++;
 	if (bio.b_idle > 0) {
@@ -174,11 +173,13 @@ rumpuser_bio(int fd, int op, void *data, size_t len, int64_t off,
 		spawn = true;
 	}
 	rumphost_wq_unlock(lk);
-	if (spawn && rumphost_host_thread_create(bio_thread, NULL,
-	    "rumphost-bio", 0, -1) != 0) {
+	if (spawn &&
+	    rumphost_host_thread_create(
+		bio_thread, NULL, "rumphost-bio", 0, -1) != 0) {
 		lk = rumphost_wq_lock(&bio);
 		if (--bio.b_threads == 0)
-			rumphost_fatal("rumpuser_bio", "cannot start an I/O "
+			rumphost_fatal("rumpuser_bio",
+			    "cannot start an I/O "
 			    "thread");
 		rumphost_wq_unlock(lk);
 	}

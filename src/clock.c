@@ -19,7 +19,7 @@ ts_to_ns(int64_t sec, long nsec, uint64_t *ns)
 	if (sec < 0 || nsec < 0 || (uint64_t)nsec >= RH_NS)
 		return false;
 	if ((uint64_t)sec >= (UINT64_MAX - RH_NS) / RH_NS)
-		*ns = UINT64_MAX - RH_NS;	/* forever, near enough */
+		*ns = UINT64_MAX - RH_NS; /* forever, near enough */
 	else
 		*ns = (uint64_t)sec * RH_NS + (uint64_t)nsec;
 	return true;
@@ -31,15 +31,13 @@ rumpuser_clock_gettime(int clk, int64_t *sec, long *nsec)
 	uint64_t now;
 
 	switch (clk) {
-	case RUMPUSER_CLOCK_RELWALL:
-		return rumphost_host_wall(sec, nsec);
+	case RUMPUSER_CLOCK_RELWALL: return rumphost_host_wall(sec, nsec);
 	case RUMPUSER_CLOCK_ABSMONO:
 		now = rumphost_host_mono_ns();
 		*sec = (int64_t)(now / RH_NS);
 		*nsec = (long)(now % RH_NS);
 		return 0;
-	default:
-		return RH_EINVAL;
+	default: return RH_EINVAL;
 	}
 }
 
@@ -50,7 +48,7 @@ rumpuser_clock_gettime(int clk, int64_t *sec, long *nsec)
  * owner; so the thread steps aside for a moment, as a host's nanosleep(0)
  * does, and a thread waiting for the CPU gets it.
  */
-#define SLEEP_YIELD_NS	20000ULL
+#define SLEEP_YIELD_NS 20000ULL
 
 static void
 sleep_until(uint64_t deadline)
@@ -75,11 +73,8 @@ rumpuser_clock_sleep(int clk, int64_t sec, long nsec)
 	case RUMPUSER_CLOCK_RELWALL:
 		deadline = rumphost_host_mono_ns() + ns;
 		break;
-	case RUMPUSER_CLOCK_ABSMONO:
-		deadline = ns;
-		break;
-	default:
-		return RH_EINVAL;
+	case RUMPUSER_CLOCK_ABSMONO: deadline = ns; break;
+	default: return RH_EINVAL;
 	}
 	rumphost_unsched(&nlocks, NULL);
 	sleep_until(deadline);

@@ -11,7 +11,7 @@
  */
 #include "core.h"
 
-#define DPRINTF_MAX	512
+#define DPRINTF_MAX 512
 
 static void
 console_flush_thr(struct rumphost_thr *t)
@@ -19,8 +19,8 @@ console_flush_thr(struct rumphost_thr *t)
 
 	if (t->t_linelen == 0)
 		return;
-	rumphost_host_console_write(RUMPHOST_CONSOLE_OUT, t->t_line,
-	    t->t_linelen);
+	rumphost_host_console_write(
+	    RUMPHOST_CONSOLE_OUT, t->t_line, t->t_linelen);
 	t->t_linelen = 0;
 }
 
@@ -64,8 +64,8 @@ rumpuser_dprintf(const char *fmt, ...)
 		return;
 	if ((size_t)n >= sizeof(buf)) {
 		/* Say that the message was cut rather than lose that fact. */
-		__builtin_memcpy(buf + sizeof(buf) - sizeof(cut), cut,
-		    sizeof(cut));
+		__builtin_memcpy(
+		    buf + sizeof(buf) - sizeof(cut), cut, sizeof(cut));
 		n = sizeof(buf) - 1;
 	}
 	rumphost_host_console_write(RUMPHOST_CONSOLE_DIAG, buf, (size_t)n);

@@ -17,16 +17,16 @@
 #include <rumphost/host.h>
 #include <rumphost/nberrno.h>
 
-typedef int pid_t;	/* only for the upcall table's declarations */
+typedef int pid_t; /* only for the upcall table's declarations */
 /* The ABI is what the library exports; everything else stays hidden. */
 #pragma GCC visibility push(default)
 #include <rump/rumpuser.h>
 #include <rump/rumpuser_component.h>
 #pragma GCC visibility pop
 
-#define RH_LIKELY(x)	__builtin_expect(!!(x), 1)
-#define RH_UNLIKELY(x)	__builtin_expect(!!(x), 0)
-#define RH_NS		1000000000ULL
+#define RH_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define RH_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define RH_NS	       1000000000ULL
 
 /* --- init.c: the upcalls and what the host told us -------------------- */
 
@@ -58,8 +58,8 @@ rumphost_sched(int nlocks, void *interlock)
 }
 
 /* Halt with a message naming the call that could not be honoured. */
-void rumphost_fatal(const char *call, const char *why)
-    __attribute__((__noreturn__));
+void
+rumphost_fatal(const char *call, const char *why) __attribute__((__noreturn__));
 
 /* --- lib.c: the few string routines the core needs -------------------- */
 
@@ -79,7 +79,7 @@ int rumphost_vsnprintf(char *, size_t, const char *, va_list)
 
 /* --- thread.c: the per-host-thread record ------------------------------ */
 
-#define RH_LINEMAX	256
+#define RH_LINEMAX 256
 
 /*
  * One per host thread that has needed one, kept in the host's thread-local
@@ -87,11 +87,11 @@ int rumphost_vsnprintf(char *, size_t, const char *, va_list)
  * fields are protected as described in thread.c.
  */
 struct rumphost_thr {
-	struct lwp *t_lwp;		/* curlwp, or NULL when unbound */
-	struct rumphost_join *t_join;	/* joinable core thread, else NULL */
-	bool t_coremade;		/* created by rumpuser_thread_create */
-	size_t t_linelen;		/* bytes in t_line */
-	char t_line[RH_LINEMAX];	/* console line being assembled */
+	struct lwp *t_lwp;	      /* curlwp, or NULL when unbound */
+	struct rumphost_join *t_join; /* joinable core thread, else NULL */
+	bool t_coremade;	      /* created by rumpuser_thread_create */
+	size_t t_linelen;	      /* bytes in t_line */
+	char t_line[RH_LINEMAX];      /* console line being assembled */
 };
 
 /* The calling thread's record, made on first use; NULL only without memory. */
@@ -107,8 +107,8 @@ struct rumphost_thr *rumphost_thr_self(void);
 struct rumphost_waiter {
 	struct rumphost_waiter *w_next, *w_prev;
 	struct rumphost_hthread *w_thread;
-	int w_kind;			/* the queue owner's business */
-	int w_woken;			/* atomic: waiting, waking, woken */
+	int w_kind;  /* the queue owner's business */
+	int w_woken; /* atomic: waiting, waking, woken */
 };
 
 /* A FIFO of waiters; all fields protected by rumphost_wq_lock(owner). */
@@ -126,8 +126,8 @@ struct rumphost_hlock *rumphost_wq_lock(const void *addr);
 void rumphost_wq_unlock(struct rumphost_hlock *);
 
 /* With the queue locked: append w (for the calling thread) / remove it. */
-void rumphost_wq_insert(struct rumphost_waitq *, struct rumphost_waiter *,
-    int kind);
+void
+rumphost_wq_insert(struct rumphost_waitq *, struct rumphost_waiter *, int kind);
 void rumphost_wq_remove(struct rumphost_waitq *, struct rumphost_waiter *);
 /* With the queue locked: dequeue the first waiter and wake it; NULL if none. */
 struct rumphost_waiter *rumphost_wq_wake_one(struct rumphost_waitq *);

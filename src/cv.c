@@ -26,8 +26,8 @@
 #include "core.h"
 
 struct rumpuser_cv {
-	struct rumphost_waitq c_waitq;	/* wait queue lock of this */
-	int c_nwaiters;			/* atomic; changed under that lock */
+	struct rumphost_waitq c_waitq; /* wait queue lock of this */
+	int c_nwaiters;		       /* atomic; changed under that lock */
 };
 
 void
@@ -86,8 +86,7 @@ cv_block(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx, uint64_t deadline)
 }
 
 static int
-cv_wait_cpu(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
-    uint64_t deadline)
+cv_wait_cpu(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx, uint64_t deadline)
 {
 	const int spinkm = RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX;
 	int nlocks, rv;
@@ -120,8 +119,8 @@ rumpuser_cv_wait_nowrap(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx)
 }
 
 int
-rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *mtx,
-    int64_t sec, int64_t nsec)
+rumpuser_cv_timedwait(
+    struct rumpuser_cv *cv, struct rumpuser_mtx *mtx, int64_t sec, int64_t nsec)
 {
 	uint64_t now, rel, deadline;
 

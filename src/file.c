@@ -16,10 +16,12 @@
 _Static_assert(sizeof(struct rumpuser_iovec) == sizeof(struct rumphost_iovec),
     "iovec layouts differ");
 _Static_assert(offsetof(struct rumpuser_iovec, iov_len) ==
-    offsetof(struct rumphost_iovec, iov_len), "iovec layouts differ");
+	offsetof(struct rumphost_iovec, iov_len),
+    "iovec layouts differ");
 
-#define OPEN_KNOWN	(RUMPUSER_OPEN_ACCMODE | RUMPUSER_OPEN_CREATE | \
-			 RUMPUSER_OPEN_EXCL | RUMPUSER_OPEN_BIO)
+#define OPEN_KNOWN                                                             \
+	(RUMPUSER_OPEN_ACCMODE | RUMPUSER_OPEN_CREATE | RUMPUSER_OPEN_EXCL |   \
+	    RUMPUSER_OPEN_BIO)
 
 int
 rumpuser_open(const char *name, int mode, int *fdp)
@@ -71,8 +73,8 @@ iov_ok(int fd, const struct rumpuser_iovec *iov, size_t n, int64_t off,
 }
 
 int
-rumpuser_iovread(int fd, struct rumpuser_iovec *iov, size_t n, int64_t off,
-    size_t *retv)
+rumpuser_iovread(
+    int fd, struct rumpuser_iovec *iov, size_t n, int64_t off, size_t *retv)
 {
 	int error, nlocks;
 
@@ -80,8 +82,8 @@ rumpuser_iovread(int fd, struct rumpuser_iovec *iov, size_t n, int64_t off,
 		return RH_EINVAL;
 	*retv = 0;
 	rumphost_unsched(&nlocks, NULL);
-	error = rumphost_host_preadv(fd, (const struct rumphost_iovec *)iov,
-	    n, off, retv);
+	error = rumphost_host_preadv(
+	    fd, (const struct rumphost_iovec *)iov, n, off, retv);
 	rumphost_sched(nlocks, NULL);
 	return error;
 }
@@ -96,8 +98,8 @@ rumpuser_iovwrite(int fd, const struct rumpuser_iovec *iov, size_t n,
 		return RH_EINVAL;
 	*retv = 0;
 	rumphost_unsched(&nlocks, NULL);
-	error = rumphost_host_pwritev(fd, (const struct rumphost_iovec *)iov,
-	    n, off, retv);
+	error = rumphost_host_pwritev(
+	    fd, (const struct rumphost_iovec *)iov, n, off, retv);
 	rumphost_sched(nlocks, NULL);
 	return error;
 }
@@ -109,7 +111,7 @@ rumpuser_syncfd(int fd, int flags, uint64_t start, uint64_t len)
 	    RUMPUSER_SYNCFD_SYNC;
 	int error = 0, nlocks;
 
-	(void)start;	/* the whole descriptor is synced: a superset */
+	(void)start; /* the whole descriptor is synced: a superset */
 	(void)len;
 	if (fd < 0)
 		return RH_EBADF;

@@ -14,14 +14,14 @@
 struct out {
 	char *o_buf;
 	size_t o_size;
-	size_t o_len;		/* what the whole output would take */
+	size_t o_len; /* what the whole output would take */
 };
 
 struct spec {
 	bool s_left, s_zero, s_plus, s_space, s_alt;
 	int s_width;
-	int s_prec;		/* -1: none */
-	int s_len;		/* 'H' hh, 'h', 'l', 'L' ll, 'j', 'z', 't' */
+	int s_prec; /* -1: none */
+	int s_len;  /* 'H' hh, 'h', 'l', 'L' ll, 'j', 'z', 't' */
 };
 
 static void
@@ -128,14 +128,20 @@ static const char *
 parse_spec(const char *f, struct spec *sp, va_list *ap)
 {
 
-	*sp = (struct spec){ .s_prec = -1 };
+	*sp = (struct spec){.s_prec = -1};
 	for (;; f++) {
-		if (*f == '-') sp->s_left = true;
-		else if (*f == '0') sp->s_zero = true;
-		else if (*f == '+') sp->s_plus = true;
-		else if (*f == ' ') sp->s_space = true;
-		else if (*f == '#') sp->s_alt = true;
-		else break;
+		if (*f == '-')
+			sp->s_left = true;
+		else if (*f == '0')
+			sp->s_zero = true;
+		else if (*f == '+')
+			sp->s_plus = true;
+		else if (*f == ' ')
+			sp->s_space = true;
+		else if (*f == '#')
+			sp->s_alt = true;
+		else
+			break;
 	}
 	if (*f == '*') {
 		sp->s_width = va_arg(*ap, int);
@@ -157,10 +163,15 @@ parse_spec(const char *f, struct spec *sp, va_list *ap)
 		for (; *f >= '0' && *f <= '9'; f++)
 			sp->s_prec = sp->s_prec * 10 + (*f - '0');
 	}
-	if (f[0] == 'h' && f[1] == 'h') { sp->s_len = 'H'; f += 2; }
-	else if (f[0] == 'l' && f[1] == 'l') { sp->s_len = 'L'; f += 2; }
-	else if (*f == 'h' || *f == 'l' || *f == 'j' || *f == 'z' ||
-	    *f == 't') sp->s_len = *f++;
+	if (f[0] == 'h' && f[1] == 'h') {
+		sp->s_len = 'H';
+		f += 2;
+	} else if (f[0] == 'l' && f[1] == 'l') {
+		sp->s_len = 'L';
+		f += 2;
+	} else if (*f == 'h' || *f == 'l' || *f == 'j' || *f == 'z' ||
+	    *f == 't')
+		sp->s_len = *f++;
 	return f;
 }
 
@@ -179,8 +190,8 @@ convert(struct out *o, const struct spec *sp, char c, va_list *ap)
 		    10, false, NULL);
 		return true;
 	case 'u':
-		out_num(o, sp, arg_unsigned(ap, sp->s_len), false, 10, false,
-		    NULL);
+		out_num(
+		    o, sp, arg_unsigned(ap, sp->s_len), false, 10, false, NULL);
 		return true;
 	case 'x':
 	case 'X':
@@ -193,8 +204,8 @@ convert(struct out *o, const struct spec *sp, char c, va_list *ap)
 		    sp->s_alt ? "0" : NULL);
 		return true;
 	case 'p':
-		out_num(o, sp, (uintptr_t)va_arg(*ap, void *), false, 16,
-		    false, "0x");
+		out_num(o, sp, (uintptr_t)va_arg(*ap, void *), false, 16, false,
+		    "0x");
 		return true;
 	case 'c':
 		ch = (char)va_arg(*ap, int);
@@ -202,18 +213,15 @@ convert(struct out *o, const struct spec *sp, char c, va_list *ap)
 		out_c(o, ch);
 		out_pad(o, ' ', sp->s_left ? sp->s_width - 1 : 0);
 		return true;
-	case 's':
-		out_str(o, sp, va_arg(*ap, const char *));
-		return true;
-	default:
-		return false;
+	case 's': out_str(o, sp, va_arg(*ap, const char *)); return true;
+	default: return false;
 	}
 }
 
 int
 rumphost_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap0)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 	const char *start;
 	struct spec sp;
 	va_list ap;

@@ -14,8 +14,8 @@
 struct rumpuser_hyperup rumphost_hyp;
 struct rumphost_host_info rumphost_info;
 
-static void init_complain(const char *, ...)
-    __attribute__((__format__(__printf__, 1, 2)));
+static void
+init_complain(const char *, ...) __attribute__((__format__(__printf__, 1, 2)));
 
 static void
 init_complain(const char *fmt, ...)
@@ -46,24 +46,26 @@ hyp_complete(const struct rumpuser_hyperup *h)
 
 	return h->hyp_schedule != NULL && h->hyp_unschedule != NULL &&
 	    h->hyp_backend_unschedule != NULL &&
-	    h->hyp_backend_schedule != NULL &&
-	    h->hyp_lwproc_switch != NULL && h->hyp_lwproc_release != NULL &&
-	    h->hyp_lwproc_newlwp != NULL && h->hyp_lwproc_curlwp != NULL;
+	    h->hyp_backend_schedule != NULL && h->hyp_lwproc_switch != NULL &&
+	    h->hyp_lwproc_release != NULL && h->hyp_lwproc_newlwp != NULL &&
+	    h->hyp_lwproc_curlwp != NULL;
 }
 
 static int
 host_start(void)
 {
-	struct rumphost_host_info hi = { 0 };
+	struct rumphost_host_info hi = {0};
 	int error;
 
 	if ((error = rumphost_host_init(&hi)) != 0) {
 		init_complain("rumphost: host initialisation failed "
-		    "(NetBSD errno %d)\n", error);
+			      "(NetBSD errno %d)\n",
+		    error);
 		return error;
 	}
 	if (hi.hi_version != RUMPHOST_HOST_VERSION) {
-		init_complain("rumphost: host port \"%s\" implements host "
+		init_complain(
+		    "rumphost: host port \"%s\" implements host "
 		    "interface version %d, the core needs version %d\n",
 		    hi.hi_name ? hi.hi_name : "?", hi.hi_version,
 		    RUMPHOST_HOST_VERSION);
@@ -72,7 +74,7 @@ host_start(void)
 	if (hi.hi_ncpu < 1 || hi.hi_minalign < 2 * sizeof(void *) ||
 	    (hi.hi_minalign & (hi.hi_minalign - 1)) != 0) {
 		init_complain("rumphost: host port reports an invalid "
-		    "CPU count or allocation alignment\n");
+			      "CPU count or allocation alignment\n");
 		return RH_EINVAL;
 	}
 	rumphost_info = hi;
@@ -85,14 +87,16 @@ rumpuser_init(int version, const struct rumpuser_hyperup *hyp)
 	int error;
 
 	if (version != RUMPUSER_VERSION) {
-		init_complain("rumphost: the rump kernel uses hypercall "
+		init_complain(
+		    "rumphost: the rump kernel uses hypercall "
 		    "interface version %d, this library implements version "
-		    "%d\n", version, RUMPUSER_VERSION);
+		    "%d\n",
+		    version, RUMPUSER_VERSION);
 		return RH_EPROGMISMATCH;
 	}
 	if (hyp == NULL || !hyp_complete(hyp)) {
 		init_complain("rumphost: rumpuser_init: the upcall table is "
-		    "missing upcalls\n");
+			      "missing upcalls\n");
 		return RH_EINVAL;
 	}
 	if ((error = host_start()) != 0)

@@ -16,7 +16,7 @@
  */
 #include "core.h"
 
-#define PAGE_SIZE	4096UL
+#define PAGE_SIZE 4096UL
 
 /* Below every block: where its host allocation starts, and its length. */
 struct mem_hdr {
@@ -61,7 +61,7 @@ rumpuser_free(void *mem, size_t len)
 {
 	struct mem_hdr *h;
 
-	(void)len;	/* the header knows; len only says the same thing */
+	(void)len; /* the header knows; len only says the same thing */
 	if (mem == NULL)
 		return;
 	h = (struct mem_hdr *)mem - 1;
@@ -75,11 +75,11 @@ struct map_rec {
 	size_t m_rawlen;
 };
 
-static struct map_rec *map_list;	/* wait queue lock of &map_list */
+static struct map_rec *map_list; /* wait queue lock of &map_list */
 
 int
-rumpuser_anonmmap(void *prefaddr, size_t size, int alignbit, int exec,
-    void **memp)
+rumpuser_anonmmap(
+    void *prefaddr, size_t size, int alignbit, int exec, void **memp)
 {
 	size_t align, len;
 	struct map_rec *r;
@@ -87,8 +87,9 @@ rumpuser_anonmmap(void *prefaddr, size_t size, int alignbit, int exec,
 	void *raw;
 	int error;
 
-	(void)prefaddr;	/* a hint; the host picks the place */
-	if (size == 0 || alignbit < 0 || alignbit >= (int)sizeof(size_t) * 8 - 1)
+	(void)prefaddr; /* a hint; the host picks the place */
+	if (size == 0 || alignbit < 0 ||
+	    alignbit >= (int)sizeof(size_t) * 8 - 1)
 		return RH_EINVAL;
 	align = (size_t)1 << alignbit;
 	len = roundup_pow2(size, PAGE_SIZE);

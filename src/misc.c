@@ -54,8 +54,7 @@ dl_modinit_tramp(const void *const *mi, size_t n)
 }
 
 static int
-dl_symload_tramp(void *symtab, uint64_t symsize, char *strtab,
-    uint64_t strsize)
+dl_symload_tramp(void *symtab, uint64_t symsize, char *strtab, uint64_t strsize)
 {
 
 	return dl_symload(symtab, symsize, strtab, strsize);
@@ -81,15 +80,15 @@ rumpuser_dl_bootstrap(rump_modinit_fn modinit, rump_symload_fn symload,
     rump_compload_fn compload, rump_evcntattach_fn evcntattach)
 #else
 void
-rumpuser_dl_bootstrap(rump_modinit_fn modinit, rump_symload_fn symload,
-    rump_compload_fn compload)
+rumpuser_dl_bootstrap(
+    rump_modinit_fn modinit, rump_symload_fn symload, rump_compload_fn compload)
 #endif
 {
 	struct rumphost_dl_ops ops = {
-		.modinit = dl_modinit_tramp,
-		.symload = dl_symload_tramp,
-		.compload = dl_compload_tramp,
-		.evcntattach = NULL,
+	    .modinit = dl_modinit_tramp,
+	    .symload = dl_symload_tramp,
+	    .compload = dl_compload_tramp,
+	    .evcntattach = NULL,
 	};
 
 	dl_modinit = modinit;

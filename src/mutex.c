@@ -17,17 +17,17 @@
  */
 #include "core.h"
 
-#define MTX_FREE	0
-#define MTX_LOCKED	1
-#define MTX_CONTENDED	2	/* locked, and the queue may be non-empty */
+#define MTX_FREE      0
+#define MTX_LOCKED    1
+#define MTX_CONTENDED 2 /* locked, and the queue may be non-empty */
 
-#define MTX_SPINS	100	/* tries before queueing, on several CPUs */
+#define MTX_SPINS 100 /* tries before queueing, on several CPUs */
 
 struct rumpuser_mtx {
-	unsigned m_state;		/* atomic; MTX_* */
-	int m_flags;			/* RUMPUSER_MTX_*; constant */
-	struct lwp *m_owner;		/* atomic; written by the holder */
-	struct rumphost_waitq m_waitq;	/* the wait queue lock of this */
+	unsigned m_state;	       /* atomic; MTX_* */
+	int m_flags;		       /* RUMPUSER_MTX_*; constant */
+	struct lwp *m_owner;	       /* atomic; written by the holder */
+	struct rumphost_waitq m_waitq; /* the wait queue lock of this */
 };
 
 static inline void
@@ -58,7 +58,8 @@ mtx_spin(struct rumpuser_mtx *m)
 	for (i = 0; i < MTX_SPINS; i++) {
 		cpu_relax();
 		if (__atomic_load_n(&m->m_state, __ATOMIC_RELAXED) ==
-		    MTX_FREE && mtx_try(m))
+			MTX_FREE &&
+		    mtx_try(m))
 			return true;
 	}
 	return false;
@@ -77,7 +78,7 @@ mtx_block(struct rumpuser_mtx *m)
 		lk = rumphost_wq_lock(m);
 		/* Announce a waiter; if it was free, it is now ours. */
 		if (__atomic_exchange_n(&m->m_state, MTX_CONTENDED,
-		    __ATOMIC_ACQUIRE) == MTX_FREE) {
+			__ATOMIC_ACQUIRE) == MTX_FREE) {
 			rumphost_wq_unlock(lk);
 			return;
 		}
@@ -92,8 +93,8 @@ mtx_setowner(struct rumpuser_mtx *m)
 {
 
 	if (m->m_flags & RUMPUSER_MTX_KMUTEX)
-		__atomic_store_n(&m->m_owner, rumpuser_curlwp(),
-		    __ATOMIC_RELAXED);
+		__atomic_store_n(
+		    &m->m_owner, rumpuser_curlwp(), __ATOMIC_RELAXED);
 }
 
 void
@@ -156,7 +157,7 @@ rumpuser_mutex_exit(struct rumpuser_mtx *m)
 	if (m->m_flags & RUMPUSER_MTX_KMUTEX)
 		__atomic_store_n(&m->m_owner, NULL, __ATOMIC_RELAXED);
 	if (RH_LIKELY(__atomic_exchange_n(&m->m_state, MTX_FREE,
-	    __ATOMIC_RELEASE) == MTX_LOCKED))
+			  __ATOMIC_RELEASE) == MTX_LOCKED))
 		return;
 	lk = rumphost_wq_lock(m);
 	rumphost_wq_wake_one(&m->m_waitq);

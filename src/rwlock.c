@@ -23,26 +23,26 @@
  */
 #include "core.h"
 
-#define RW_WRITER	0x1UL
-#define RW_WAITERS	0x2UL	/* set under the queue lock when queueing */
-#define RW_READER	0x4UL	/* one reader; the count is state / RW_READER */
-#define RW_HOLDERS	(~RW_WAITERS)
+#define RW_WRITER  0x1UL
+#define RW_WAITERS 0x2UL /* set under the queue lock when queueing */
+#define RW_READER  0x4UL /* one reader; the count is state / RW_READER */
+#define RW_HOLDERS (~RW_WAITERS)
 
-#define KIND_READ	0
-#define KIND_WRITE	1
+#define KIND_READ  0
+#define KIND_WRITE 1
 
 struct rumpuser_rw {
-	unsigned long r_state;		/* atomic; RW_* */
-	struct lwp *r_writer;		/* atomic; written by the writer */
-	struct rumphost_waitq r_waitq;	/* wait queue lock of this */
+	unsigned long r_state;	       /* atomic; RW_* */
+	struct lwp *r_writer;	       /* atomic; written by the writer */
+	struct rumphost_waitq r_waitq; /* wait queue lock of this */
 };
 
 static inline bool
 rw_cas(struct rumpuser_rw *rw, unsigned long *old, unsigned long new)
 {
 
-	return __atomic_compare_exchange_n(&rw->r_state, old, new, false,
-	    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(
+	    &rw->r_state, old, new, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
 /* One attempt at the lock, failing (not waiting) if it is not free. */
@@ -94,7 +94,7 @@ rw_try_queued(struct rumpuser_rw *rw, int kind, bool woken)
 			if (s & RW_WRITER)
 				return false;
 			for (w = rw->r_waitq.q_head; !woken && w != NULL;
-			    w = w->w_next)
+			     w = w->w_next)
 				if (w->w_kind == KIND_WRITE)
 					return false;
 			if (rw_cas(rw, &s, s + RW_READER))
@@ -118,8 +118,7 @@ rw_wake(struct rumpuser_rw *rw, bool readers_only)
 			rumphost_wq_wake_one(q);
 	}
 	if (rumphost_wq_empty(q))
-		__atomic_and_fetch(&rw->r_state, ~RW_WAITERS,
-		    __ATOMIC_RELAXED);
+		__atomic_and_fetch(&rw->r_state, ~RW_WAITERS, __ATOMIC_RELAXED);
 }
 
 static void
@@ -241,8 +240,8 @@ rumpuser_rw_exit(struct rumpuser_rw *rw)
 		__atomic_store_n(&rw->r_writer, NULL, __ATOMIC_RELAXED);
 	do {
 		n = (s & RW_WRITER) ? s & ~RW_WRITER : s - RW_READER;
-	} while (!__atomic_compare_exchange_n(&rw->r_state, &s, n, false,
-	    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(
+	    &rw->r_state, &s, n, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (n == RW_WAITERS) {
 		lk = rumphost_wq_lock(rw);
 		rw_wake(rw, false);
@@ -256,8 +255,9 @@ rumpuser_rw_held(int lk, struct rumpuser_rw *rw, int *heldp)
 	unsigned long s = __atomic_load_n(&rw->r_state, __ATOMIC_RELAXED);
 
 	if (rw_kind(lk, "rumpuser_rw_held") == KIND_WRITE)
-		*heldp = (s & RW_WRITER) && __atomic_load_n(&rw->r_writer,
-		    __ATOMIC_RELAXED) == rumpuser_curlwp();
+		*heldp = (s & RW_WRITER) &&
+		    __atomic_load_n(&rw->r_writer, __ATOMIC_RELAXED) ==
+			rumpuser_curlwp();
 	else
 		*heldp = (s / RW_READER) > 0;
 }

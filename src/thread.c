@@ -90,8 +90,8 @@ rumpuser_thread_create(void *(*fn)(void *), void *arg, const char *name,
 	ts->ts_fn = fn;
 	ts->ts_arg = arg;
 	ts->ts_join = j;
-	error = rumphost_host_thread_create(thr_trampoline, ts,
-	    name != NULL ? name : "rump", prio, cpu);
+	error = rumphost_host_thread_create(
+	    thr_trampoline, ts, name != NULL ? name : "rump", prio, cpu);
 	if (error != 0) {
 		rumphost_host_free(ts, sizeof(*ts));
 		if (j != NULL)
@@ -179,8 +179,7 @@ rumpuser_curlwpop(int op, struct lwp *l)
 		if ((t = rumphost_host_tls_get()) != NULL)
 			t->t_lwp = NULL;
 		return;
-	default:
-		rumphost_fatal("rumpuser_curlwpop", "unknown operation");
+	default: rumphost_fatal("rumpuser_curlwpop", "unknown operation");
 	}
 }
 

@@ -24,12 +24,12 @@
  */
 #include "core.h"
 
-#define WQ_NLOCKS	64	/* power of two */
+#define WQ_NLOCKS 64 /* power of two */
 
 /* w_woken */
-#define WQ_WAITING	0
-#define WQ_WAKING	1
-#define WQ_WOKEN	2
+#define WQ_WAITING 0
+#define WQ_WAKING  1
+#define WQ_WOKEN   2
 
 static struct rumphost_hlock *wq_locks[WQ_NLOCKS];
 
@@ -68,8 +68,8 @@ rumphost_wq_unlock(struct rumphost_hlock *lk)
 }
 
 void
-rumphost_wq_insert(struct rumphost_waitq *q, struct rumphost_waiter *w,
-    int kind)
+rumphost_wq_insert(
+    struct rumphost_waitq *q, struct rumphost_waiter *w, int kind)
 {
 
 	w->w_thread = rumphost_host_thread_self();
@@ -137,7 +137,8 @@ rumphost_wq_park(struct rumphost_waiter *w, uint64_t deadline)
 			continue;
 		}
 		if (rumphost_host_park(deadline) == RH_ETIMEDOUT &&
-		    __atomic_load_n(&w->w_woken, __ATOMIC_ACQUIRE) == WQ_WAITING)
+		    __atomic_load_n(&w->w_woken, __ATOMIC_ACQUIRE) ==
+			WQ_WAITING)
 			return false;
 	}
 }

@@ -19,8 +19,8 @@ rumphost_host_mono_ns(void)
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		rumphost_posix_fatal("rumphost_host_mono_ns: clock_gettime",
-		    errno);
+		rumphost_posix_fatal(
+		    "rumphost_host_mono_ns: clock_gettime", errno);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 

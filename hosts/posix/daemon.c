@@ -33,7 +33,7 @@
 enum { NONE, STARTED, DONE };
 
 static int dstate = NONE;
-static int dsock[2] = { -1, -1 };
+static int dsock[2] = {-1, -1};
 
 /* The exit status for a child's report: nonzero for any failure. */
 static int
@@ -46,8 +46,7 @@ exitstatus(int error)
 }
 
 /* In the parent: wait for the child's report and exit with it. */
-static void __attribute__((__noreturn__))
-waitchild(void)
+static void __attribute__((__noreturn__)) waitchild(void)
 {
 	ssize_t n;
 	size_t got;
@@ -56,8 +55,8 @@ waitchild(void)
 	close(dsock[1]);
 	got = 0;
 	while (got < sizeof(error)) {
-		n = recv(dsock[0], (char *)&error + got, sizeof(error) - got,
-		    0);
+		n = recv(
+		    dsock[0], (char *)&error + got, sizeof(error) - got, 0);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)

@@ -55,28 +55,28 @@
 #include "posix.h"
 
 #if __SIZEOF_POINTER__ == 8
-#define NATIVECLASS	ELFCLASS64
+#define NATIVECLASS ELFCLASS64
 #else
-#define NATIVECLASS	ELFCLASS32
+#define NATIVECLASS ELFCLASS32
 #endif
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define NATIVEDATA	ELFDATA2LSB
+#define NATIVEDATA ELFDATA2LSB
 #else
-#define NATIVEDATA	ELFDATA2MSB
+#define NATIVEDATA ELFDATA2MSB
 #endif
 
 /* One loaded object, as dl_iterate_phdr described it. */
 struct obj {
-	uintptr_t o_base;		/* load bias */
-	const ElfW(Phdr) *o_phdr;
+	uintptr_t o_base; /* load bias */
+	const ElfW(Phdr) * o_phdr;
 	size_t o_phnum;
-	const char *o_name;		/* path, "" for the program */
+	const char *o_name; /* path, "" for the program */
 	int o_main;
 };
 
 /* An object's dynamic symbol table, once found and checked. */
 struct dsyms {
-	const ElfW(Sym) *d_sym;
+	const ElfW(Sym) * d_sym;
 	size_t d_nsym;
 	const char *d_str;
 	size_t d_strsz;
@@ -84,7 +84,7 @@ struct dsyms {
 
 /* The merged table for symload. */
 struct symtab {
-	ElfW(Sym) *t_sym;
+	ElfW(Sym) * t_sym;
 	size_t t_nsym, t_capsym;
 	char *t_str;
 	size_t t_strsz, t_capstr;
@@ -94,7 +94,9 @@ struct symtab {
 /* The link sets looked for, in the order their callbacks run. */
 enum { SET_MODULES, SET_COMPONENTS, SET_EVCNTS, NSETS };
 static const char *const setnames[NSETS] = {
-	"link_set_modules", "link_set_rump_components", "link_set_evcnts",
+    "link_set_modules",
+    "link_set_rump_components",
+    "link_set_evcnts",
 };
 
 struct lset {
@@ -109,7 +111,7 @@ struct lset {
 static int
 inimage(const struct obj *o, uintptr_t addr, size_t len)
 {
-	const ElfW(Phdr) *ph;
+	const ElfW(Phdr) * ph;
 	uintptr_t start;
 	size_t i;
 
@@ -174,10 +176,9 @@ isvdso(const struct obj *o)
 	return vdso != 0 && inimage(o, vdso, 1);
 }
 
-static const ElfW(Dyn) *
-dynamic(const struct obj *o, size_t *ndyn)
+static const ElfW(Dyn) * dynamic(const struct obj *o, size_t *ndyn)
 {
-	const ElfW(Phdr) *ph;
+	const ElfW(Phdr) * ph;
 	uintptr_t addr;
 	size_t i, n;
 
@@ -256,7 +257,7 @@ gnuhashcount(const struct obj *o, uintptr_t h)
 static int
 getdsyms(const struct obj *o, struct dsyms *ds)
 {
-	const ElfW(Dyn) *dyn;
+	const ElfW(Dyn) * dyn;
 	uintptr_t sym, str, hash, gnuhash;
 	size_t i, ndyn, strsz, syment, nsym;
 
@@ -267,31 +268,20 @@ getdsyms(const struct obj *o, struct dsyms *ds)
 	syment = sizeof(ElfW(Sym));
 	for (i = 0; i < ndyn && dyn[i].d_tag != DT_NULL; i++) {
 		switch (dyn[i].d_tag) {
-		case DT_SYMTAB:
-			sym = dynptr(o, dyn[i].d_un.d_ptr);
-			break;
-		case DT_STRTAB:
-			str = dynptr(o, dyn[i].d_un.d_ptr);
-			break;
-		case DT_STRSZ:
-			strsz = dyn[i].d_un.d_val;
-			break;
-		case DT_SYMENT:
-			syment = dyn[i].d_un.d_val;
-			break;
-		case DT_HASH:
-			hash = dynptr(o, dyn[i].d_un.d_ptr);
-			break;
-		case DT_GNU_HASH:
-			gnuhash = dynptr(o, dyn[i].d_un.d_ptr);
-			break;
+		case DT_SYMTAB: sym = dynptr(o, dyn[i].d_un.d_ptr); break;
+		case DT_STRTAB: str = dynptr(o, dyn[i].d_un.d_ptr); break;
+		case DT_STRSZ: strsz = dyn[i].d_un.d_val; break;
+		case DT_SYMENT: syment = dyn[i].d_un.d_val; break;
+		case DT_HASH: hash = dynptr(o, dyn[i].d_un.d_ptr); break;
+		case DT_GNU_HASH: gnuhash = dynptr(o, dyn[i].d_un.d_ptr); break;
 		}
 	}
-	if (sym == 0 || str == 0 || strsz == 0 ||
-	    syment != sizeof(ElfW(Sym)) || !inimage(o, str, strsz))
+	if (sym == 0 || str == 0 || strsz == 0 || syment != sizeof(ElfW(Sym)) ||
+	    !inimage(o, str, strsz))
 		return 0;
-	nsym = hash != 0 ? hashcount(o, hash) :
-	    gnuhash != 0 ? gnuhashcount(o, gnuhash) : 0;
+	nsym = hash != 0   ? hashcount(o, hash)
+	    : gnuhash != 0 ? gnuhashcount(o, gnuhash)
+			   : 0;
 	if (nsym == 0 || !inimagen(o, sym, nsym, sizeof(ElfW(Sym))))
 		return 0;
 	ds->d_sym = (const ElfW(Sym) *)sym;
@@ -303,7 +293,7 @@ getdsyms(const struct obj *o, struct dsyms *ds)
 
 /* Name of symbol s, or NULL if it does not end inside the table. */
 static const char *
-symname(const struct dsyms *ds, const ElfW(Sym) *s)
+symname(const struct dsyms *ds, const ElfW(Sym) * s)
 {
 	const char *name;
 
@@ -316,7 +306,7 @@ symname(const struct dsyms *ds, const ElfW(Sym) *s)
 }
 
 static uintptr_t
-symvalue(const struct obj *o, const ElfW(Sym) *s)
+symvalue(const struct obj *o, const ElfW(Sym) * s)
 {
 
 	return s->st_shndx == SHN_ABS ? s->st_value : o->o_base + s->st_value;
@@ -326,7 +316,7 @@ symvalue(const struct obj *o, const ElfW(Sym) *s)
 static uintptr_t
 lookup(const struct obj *o, const struct dsyms *ds, const char *name)
 {
-	const ElfW(Sym) *s;
+	const ElfW(Sym) * s;
 	const char *n;
 	size_t i;
 
@@ -348,14 +338,14 @@ lookup(const struct obj *o, const struct dsyms *ds, const char *name)
  * ELF64_ST_TYPE are the same: the type is the low four bits of st_info.
  */
 static int
-wanted(const ElfW(Sym) *s, const char *name)
+wanted(const ElfW(Sym) * s, const char *name)
 {
 
 	if (s->st_shndx == SHN_UNDEF || s->st_value == 0 ||
 	    ELF32_ST_TYPE(s->st_info) == STT_TLS)
 		return 0;
-	return strncmp(name, "rump", 4) == 0 ||
-	    strncmp(name, "RUMP", 4) == 0 || strncmp(name, "__", 2) == 0;
+	return strncmp(name, "rump", 4) == 0 || strncmp(name, "RUMP", 4) == 0 ||
+	    strncmp(name, "__", 2) == 0;
 }
 
 static void *
@@ -376,15 +366,15 @@ grow(void *p, size_t *cap, size_t need, size_t elsz)
 }
 
 static void
-addsym(struct symtab *t, const struct obj *o, const ElfW(Sym) *s,
+addsym(struct symtab *t, const struct obj *o, const ElfW(Sym) * s,
     const char *name)
 {
 	size_t nlen = strlen(name) + 1;
-	ElfW(Sym) *ns;
+	ElfW(Sym) * ns;
 	void *p;
 
-	if ((p = grow(t->t_sym, &t->t_capsym, t->t_nsym + 1,
-	    sizeof(*ns))) == NULL) {
+	if ((p = grow(t->t_sym, &t->t_capsym, t->t_nsym + 1, sizeof(*ns))) ==
+	    NULL) {
 		t->t_err = 1;
 		return;
 	}
@@ -454,7 +444,7 @@ symload(const struct rumphost_dl_ops *ops, const struct objlist *l)
 	shrink(&t);
 	/* On success the tables belong to the rump kernel. */
 	if (ops->symload(t.t_sym, t.t_nsym * sizeof(ElfW(Sym)), t.t_str,
-	    t.t_strsz) != 0) {
+		t.t_strsz) != 0) {
 		free(t.t_sym);
 		free(t.t_str);
 	}
@@ -488,9 +478,9 @@ infile(uint64_t fsize, uint64_t off, uint64_t len)
 
 /* The file on disk is the object in memory: same ELF kind and headers. */
 static int
-sameobject(const struct obj *o, int fd, uint64_t fsize, const ElfW(Ehdr) *eh)
+sameobject(const struct obj *o, int fd, uint64_t fsize, const ElfW(Ehdr) * eh)
 {
-	ElfW(Phdr) *ph;
+	ElfW(Phdr) * ph;
 	size_t len;
 	int same;
 
@@ -498,8 +488,7 @@ sameobject(const struct obj *o, int fd, uint64_t fsize, const ElfW(Ehdr) *eh)
 	    eh->e_ident[EI_CLASS] != NATIVECLASS ||
 	    eh->e_ident[EI_DATA] != NATIVEDATA ||
 	    eh->e_phentsize != sizeof(ElfW(Phdr)) ||
-	    eh->e_shentsize != sizeof(ElfW(Shdr)) ||
-	    eh->e_phnum != o->o_phnum)
+	    eh->e_shentsize != sizeof(ElfW(Shdr)) || eh->e_phnum != o->o_phnum)
 		return 0;
 	len = o->o_phnum * sizeof(ElfW(Phdr));
 	if (!infile(fsize, eh->e_phoff, len) || (ph = malloc(len)) == NULL)
@@ -512,17 +501,17 @@ sameobject(const struct obj *o, int fd, uint64_t fsize, const ElfW(Ehdr) *eh)
 
 /* Section headers and their name table, read from an object's file. */
 struct shtab {
-	ElfW(Shdr) *s_sh;
+	ElfW(Shdr) * s_sh;
 	size_t s_n;
 	char *s_names;
 	size_t s_namesz;
 };
 
 static int
-readshdrs(int fd, uint64_t fsize, const ElfW(Ehdr) *eh, struct shtab *st)
+readshdrs(int fd, uint64_t fsize, const ElfW(Ehdr) * eh, struct shtab *st)
 {
 	ElfW(Shdr) sh0;
-	const ElfW(Shdr) *nsh;
+	const ElfW(Shdr) * nsh;
 	size_t n, strndx;
 
 	n = eh->e_shnum;
@@ -540,8 +529,8 @@ readshdrs(int fd, uint64_t fsize, const ElfW(Ehdr) *eh, struct shtab *st)
 	    (st->s_sh = malloc(n * sizeof(ElfW(Shdr)))) == NULL)
 		return 0;
 	st->s_n = n;
-	if (readat(fd, st->s_sh, n * sizeof(ElfW(Shdr)),
-	    (off_t)eh->e_shoff) != 0)
+	if (readat(fd, st->s_sh, n * sizeof(ElfW(Shdr)), (off_t)eh->e_shoff) !=
+	    0)
 		return 0;
 	nsh = &st->s_sh[strndx];
 	if (nsh->sh_type == SHT_NOBITS ||
@@ -550,15 +539,15 @@ readshdrs(int fd, uint64_t fsize, const ElfW(Ehdr) *eh, struct shtab *st)
 		return 0;
 	st->s_namesz = nsh->sh_size;
 	st->s_names[st->s_namesz] = '\0';
-	return readat(fd, st->s_names, st->s_namesz,
-	    (off_t)nsh->sh_offset) == 0;
+	return readat(fd, st->s_names, st->s_namesz, (off_t)nsh->sh_offset) ==
+	    0;
 }
 
 static void
-setfromshdrs(const struct obj *o, const struct shtab *st, int set,
-    struct lset *ls)
+setfromshdrs(
+    const struct obj *o, const struct shtab *st, int set, struct lset *ls)
 {
-	const ElfW(Shdr) *sh;
+	const ElfW(Shdr) * sh;
 	uintptr_t start;
 	size_t i;
 
@@ -583,7 +572,7 @@ setfromshdrs(const struct obj *o, const struct shtab *st, int set,
 static void
 setsfromfile(const struct obj *o, struct lset *ls)
 {
-	struct shtab st = { NULL, 0, NULL, 0 };
+	struct shtab st = {NULL, 0, NULL, 0};
 	ElfW(Ehdr) eh;
 	struct stat sb;
 	const char *path;
@@ -609,8 +598,8 @@ setsfromfile(const struct obj *o, struct lset *ls)
 /* --- link sets ---------------------------------------------------------- */
 
 static void
-setfromsyms(const struct obj *o, const struct dsyms *ds, int set,
-    struct lset *ls)
+setfromsyms(
+    const struct obj *o, const struct dsyms *ds, int set, struct lset *ls)
 {
 	char name[64];
 	uintptr_t start, stop;
@@ -687,7 +676,7 @@ isdynamic(const struct objlist *l)
 void
 rumphost_host_dl_bootstrap(const struct rumphost_dl_ops *ops)
 {
-	struct objlist l = { NULL, 0, 0, 0 };
+	struct objlist l = {NULL, 0, 0, 0};
 	size_t i;
 
 	dl_iterate_phdr(collect, &l);

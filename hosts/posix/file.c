@@ -31,8 +31,8 @@
 _Static_assert(sizeof(off_t) == 8, "64-bit file offsets needed");
 
 /* At most this many vectors and bytes go to the kernel in one call. */
-#define WINVEC	64
-#define WINLEN	((size_t)1 << 30)
+#define WINVEC 64
+#define WINLEN ((size_t)1 << 30)
 
 int
 rumphost_host_open(const char *name, int flags, int *fdp)
@@ -40,15 +40,9 @@ rumphost_host_open(const char *name, int flags, int *fdp)
 	int fd, oflags;
 
 	switch (flags & RUMPHOST_OPEN_ACCMODE) {
-	case RUMPHOST_OPEN_WRONLY:
-		oflags = O_WRONLY;
-		break;
-	case RUMPHOST_OPEN_RDWR:
-		oflags = O_RDWR;
-		break;
-	default:
-		oflags = O_RDONLY;
-		break;
+	case RUMPHOST_OPEN_WRONLY: oflags = O_WRONLY; break;
+	case RUMPHOST_OPEN_RDWR: oflags = O_RDWR; break;
+	default: oflags = O_RDONLY; break;
 	}
 	oflags |= O_CLOEXEC;
 	if (flags & RUMPHOST_OPEN_CREATE)
@@ -142,7 +136,7 @@ fillwin(const struct xfer *x, struct iovec *win)
 
 	total = 0;
 	for (k = 0, vi = x->x_vi, skip = x->x_skip;
-	    k < WINVEC && vi < x->x_n && total < WINLEN; vi++, skip = 0) {
+	     k < WINVEC && vi < x->x_n && total < WINLEN; vi++, skip = 0) {
 		len = x->x_iov[vi].iov_len - skip;
 		if (len == 0)
 			continue;
@@ -179,8 +173,8 @@ xferonce(int fd, const struct iovec *win, int k, int64_t off, int wr)
 
 	if (off == -1)
 		return wr ? writev(fd, win, k) : readv(fd, win, k);
-	return wr ? pwritev(fd, win, k, (off_t)off) :
-	    preadv(fd, win, k, (off_t)off);
+	return wr ? pwritev(fd, win, k, (off_t)off)
+		  : preadv(fd, win, k, (off_t)off);
 }
 
 static int
@@ -188,7 +182,7 @@ xfer(int fd, const struct rumphost_iovec *iov, size_t n, int64_t off,
     size_t *done, int wr)
 {
 	struct iovec win[WINVEC];
-	struct xfer x = { iov, n, 0, 0 };
+	struct xfer x = {iov, n, 0, 0};
 	ssize_t r;
 	int k, error;
 

@@ -37,7 +37,7 @@ _Static_assert(_Alignof(max_align_t) >= 2 * sizeof(void *),
 _Static_assert((_Alignof(max_align_t) & (_Alignof(max_align_t) - 1)) == 0,
     "malloc alignment is not a power of two");
 
-#define CGROOT	"/sys/fs/cgroup"
+#define CGROOT "/sys/fs/cgroup"
 
 static unsigned
 countcpus(void)
@@ -91,8 +91,8 @@ cgmax(const char *dir)
 	char *end;
 	unsigned long long v;
 
-	if ((size_t)snprintf(path, sizeof(path), CGROOT "%s/memory.max",
-	    dir) >= sizeof(path))
+	if ((size_t)snprintf(path, sizeof(path), CGROOT "%s/memory.max", dir) >=
+	    sizeof(path))
 		return UINT64_MAX;
 	if (readsmall(path, val, sizeof(val)) <= 0)
 		return UINT64_MAX;

@@ -12,12 +12,12 @@
  * lives in errno.c; every host function translates through it, once, at
  * the point where a Linux call failed.
  */
-int	rumphost_posix_errno(int);
+int rumphost_posix_errno(int);
 
 /*
  * A void host function met a failure it cannot report: print what failed
  * and why on the diagnostics channel, then halt with RUMPUSER_PANIC.
  */
-void	rumphost_posix_fatal(const char *, int) __attribute__((__noreturn__));
+void rumphost_posix_fatal(const char *, int) __attribute__((__noreturn__));
 
 #endif /* RUMPHOST_POSIX_H */

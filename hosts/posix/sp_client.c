@@ -51,7 +51,7 @@ rumphost_sp_client_new(int fd, uint64_t id)
 	pthread_mutex_init(&c->c_ctlmtx, NULL);
 	c->c_id = id;
 	c->c_fd = fd;
-	c->c_refs = 1;		/* the connection's */
+	c->c_refs = 1; /* the connection's */
 	c->c_state = SP_ST_NEW;
 	c->c_nextreq = 1;
 	c->c_pid = -1;
@@ -119,8 +119,8 @@ rumphost_sp_client_close(struct sp_client *c)
 }
 
 int
-rumphost_sp_send(struct sp_client *c, struct sp_hdr *h,
-    const struct iovec *body, int n)
+rumphost_sp_send(
+    struct sp_client *c, struct sp_hdr *h, const struct iovec *body, int n)
 {
 	uint8_t hb[SP_HDRLEN];
 	struct iovec iov[4], *v;
@@ -159,8 +159,9 @@ rumphost_sp_send(struct sp_client *c, struct sp_hdr *h,
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK) {
-				error = errno == EPIPE ? RH_ENOTCONN :
-				    rumphost_host_errno(errno);
+				error = errno == EPIPE
+				    ? RH_ENOTCONN
+				    : rumphost_host_errno(errno);
 				break;
 			}
 			/* Full: wait, with the send lock, for room. */
@@ -191,8 +192,10 @@ rumphost_sp_send(struct sp_client *c, struct sp_hdr *h,
 int
 rumphost_sp_send_error(struct sp_client *c, uint64_t reqno, int err)
 {
-	struct sp_hdr h = { .h_reqno = reqno, .h_class = SP_CLASS_ERROR,
-	    .h_type = 0, .h_arg = (uint32_t)err };
+	struct sp_hdr h = {.h_reqno = reqno,
+	    .h_class = SP_CLASS_ERROR,
+	    .h_type = 0,
+	    .h_arg = (uint32_t)err};
 
 	return rumphost_sp_send(c, &h, NULL, 0);
 }
@@ -200,8 +203,9 @@ rumphost_sp_send_error(struct sp_client *c, uint64_t reqno, int err)
 int
 rumphost_sp_send_hsresp(struct sp_client *c, uint64_t reqno, int err)
 {
-	struct sp_hdr h = { .h_reqno = reqno, .h_class = SP_CLASS_RESP,
-	    .h_type = SP_T_HANDSHAKE };
+	struct sp_hdr h = {.h_reqno = reqno,
+	    .h_class = SP_CLASS_RESP,
+	    .h_type = SP_T_HANDSHAKE};
 	struct iovec iov;
 
 	iov.iov_base = &err;
@@ -210,15 +214,15 @@ rumphost_sp_send_hsresp(struct sp_client *c, uint64_t reqno, int err)
 }
 
 int
-rumphost_sp_send_sysresp(struct sp_client *c, uint64_t reqno, int err,
-    const long *retval)
+rumphost_sp_send_sysresp(
+    struct sp_client *c, uint64_t reqno, int err, const long *retval)
 {
-	struct sp_hdr h = { .h_reqno = reqno, .h_class = SP_CLASS_RESP,
-	    .h_type = SP_T_SYSCALL };
+	struct sp_hdr h = {
+	    .h_reqno = reqno, .h_class = SP_CLASS_RESP, .h_type = SP_T_SYSCALL};
 	struct sp_sysresp sr;
 	struct iovec iov;
 
-	memset(&sr, 0, sizeof(sr));	/* no stray bytes in the padding */
+	memset(&sr, 0, sizeof(sr)); /* no stray bytes in the padding */
 	sr.sr_error = err;
 	sr.sr_retval[0] = retval[0];
 	sr.sr_retval[1] = retval[1];
@@ -250,7 +254,7 @@ rumphost_sp_current_answered(void)
 void
 rumphost_sp_answer_current(struct sp_client *c)
 {
-	const long rv[2] = { 0, 0 };
+	const long rv[2] = {0, 0};
 
 	if (c == NULL || c != cur_client || cur_answered)
 		return;
@@ -268,7 +272,7 @@ request_reply(struct sp_client *c, int kind, uint16_t type,
     const struct iovec *body, int n, void *buf, size_t cap, size_t *got)
 {
 	struct sp_waiter w, **wp;
-	struct sp_hdr h = { .h_class = SP_CLASS_REQ, .h_type = type };
+	struct sp_hdr h = {.h_class = SP_CLASS_REQ, .h_type = type};
 	int nlocks, error;
 
 	rumphost_hyp.hyp_backend_unschedule(0, &nlocks, NULL);
@@ -309,7 +313,7 @@ request_reply(struct sp_client *c, int kind, uint16_t type,
 		}
 	}
 	pthread_mutex_unlock(&c->c_mtx);
- out:
+out:
 	pthread_cond_destroy(&w.w_cv);
 	rumphost_hyp.hyp_backend_schedule(nlocks, NULL);
 	return error;
@@ -332,8 +336,9 @@ sp_copyin(void *arg, const void *raddr, void *laddr, size_t *lenp, int kind)
 	cd.cd_addr = (void *)(uintptr_t)raddr;
 	iov.iov_base = &cd;
 	iov.iov_len = sizeof(cd);
-	error = request_reply(c, kind, kind == SP_WAIT_COPYINSTR ?
-	    SP_T_COPYINSTR : SP_T_COPYIN, &iov, 1, laddr, *lenp, &got);
+	error = request_reply(c, kind,
+	    kind == SP_WAIT_COPYINSTR ? SP_T_COPYINSTR : SP_T_COPYIN, &iov, 1,
+	    laddr, *lenp, &got);
 	if (error != 0)
 		return RH_EFAULT;
 	*lenp = got;
@@ -348,8 +353,7 @@ rumpuser_sp_copyin(void *arg, const void *raddr, void *laddr, size_t len)
 }
 
 int
-rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr,
-    size_t *lenp)
+rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr, size_t *lenp)
 {
 
 	return sp_copyin(arg, raddr, laddr, lenp, SP_WAIT_COPYINSTR);
@@ -357,11 +361,10 @@ rumpuser_sp_copyinstr(void *arg, const void *raddr, void *laddr,
 
 /* Copyout needs no reply: the client applies it before the next frame. */
 static int
-sp_copyout(void *arg, const void *laddr, void *raddr, size_t len,
-    uint16_t type)
+sp_copyout(void *arg, const void *laddr, void *raddr, size_t len, uint16_t type)
 {
 	struct sp_client *c = arg;
-	struct sp_hdr h = { .h_class = SP_CLASS_REQ, .h_type = type };
+	struct sp_hdr h = {.h_class = SP_CLASS_REQ, .h_type = type};
 	struct sp_copydata cd;
 	struct iovec iov[2];
 	int nlocks, error;
@@ -394,8 +397,7 @@ rumpuser_sp_copyout(void *arg, const void *laddr, void *raddr, size_t len)
 }
 
 int
-rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr,
-    size_t *lenp)
+rumpuser_sp_copyoutstr(void *arg, const void *laddr, void *raddr, size_t *lenp)
 {
 
 	/* *lenp is the string's length with its NUL, as the kernel says. */
@@ -429,8 +431,9 @@ int
 rumpuser_sp_raise(void *arg, int signo)
 {
 	struct sp_client *c = arg;
-	struct sp_hdr h = { .h_class = SP_CLASS_REQ, .h_type = SP_T_RAISE,
-	    .h_arg = (uint32_t)signo };
+	struct sp_hdr h = {.h_class = SP_CLASS_REQ,
+	    .h_type = SP_T_RAISE,
+	    .h_arg = (uint32_t)signo};
 	int nlocks, error;
 
 	if (c == NULL)

@@ -22,8 +22,8 @@
 
 #include "sp.h"
 
-_Static_assert(sizeof(struct sp_copydata) == sizeof(size_t) +
-    sizeof(void *), "copydata layout");
+_Static_assert(sizeof(struct sp_copydata) == sizeof(size_t) + sizeof(void *),
+    "copydata layout");
 _Static_assert(sizeof(struct sp_forkhs) == 20, "fork handshake layout");
 
 void
@@ -69,8 +69,7 @@ rumphost_sp_req_check(const struct sp_hdr *h, int st, bool inexec)
 			return SP_A_VIOLATION;
 		if (h->h_arg == SP_HS_GUEST)
 			return SP_A_GUEST;
-		if (h->h_arg == SP_HS_FORK &&
-		    blen == sizeof(struct sp_forkhs))
+		if (h->h_arg == SP_HS_FORK && blen == sizeof(struct sp_forkhs))
 			return SP_A_FORK;
 		return SP_A_VIOLATION;
 	case SP_ST_RUNNING:
@@ -78,15 +77,13 @@ rumphost_sp_req_check(const struct sp_hdr *h, int st, bool inexec)
 		if (inexec)
 			return SP_A_VIOLATION;
 		switch (h->h_type) {
-		case SP_T_SYSCALL:
-			return SP_A_SYSCALL;
+		case SP_T_SYSCALL: return SP_A_SYSCALL;
 		case SP_T_PREFORK:
 			return blen == 0 ? SP_A_PREFORK : SP_A_VIOLATION;
 		case SP_T_HANDSHAKE:
-			return h->h_arg == SP_HS_EXEC ? SP_A_EXEC :
-			    SP_A_VIOLATION;
-		default:
-			return SP_A_VIOLATION;
+			return h->h_arg == SP_HS_EXEC ? SP_A_EXEC
+						      : SP_A_VIOLATION;
+		default: return SP_A_VIOLATION;
 		}
 	default:
 		/* A client waits for its handshake's reply: nothing else. */
@@ -109,16 +106,15 @@ rumphost_sp_resp_check(const struct sp_hdr *h, int kind, size_t cap)
 			return (size_t)-1;
 		return (size_t)blen;
 	case SP_WAIT_COPYINSTR:
-		if ((h->h_type != SP_T_COPYIN &&
-		    h->h_type != SP_T_COPYINSTR) || blen == 0 || blen > cap)
+		if ((h->h_type != SP_T_COPYIN && h->h_type != SP_T_COPYINSTR) ||
+		    blen == 0 || blen > cap)
 			return (size_t)-1;
 		return (size_t)blen;
 	case SP_WAIT_ANONMMAP:
 		if (h->h_type != SP_T_ANONMMAP || blen != sizeof(void *))
 			return (size_t)-1;
 		return (size_t)blen;
-	default:
-		return (size_t)-1;
+	default: return (size_t)-1;
 	}
 }
 

@@ -40,9 +40,9 @@
 
 #include "sp.h"
 
-#define SP_MAXCLIENTS	256	/* connections at once; more are refused */
-#define SP_MAXSYSQ	1024	/* syscalls in flight per client */
-#define SP_FRAMESPERWAKE 16	/* frames read from one client per poll */
+#define SP_MAXCLIENTS	 256  /* connections at once; more are refused */
+#define SP_MAXSYSQ	 1024 /* syscalls in flight per client */
+#define SP_FRAMESPERWAKE 16   /* frames read from one client per poll */
 
 /*
  * Written by rumpuser_sp_init before the poll thread starts, read-only
@@ -51,7 +51,7 @@
 static pthread_mutex_t init_mtx = PTHREAD_MUTEX_INITIALIZER;
 static bool sp_started;
 static int sp_lsock = -1;
-static int sp_wake[2] = { -1, -1 };
+static int sp_wake[2] = {-1, -1};
 static char sp_banner[SP_BANNERMAX];
 static size_t sp_bannerlen;
 static char sp_unlink[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -88,7 +88,7 @@ frame_begin(struct sp_client *c)
 		c->c_ract = rumphost_sp_req_check(h, st, inexec);
 		if (c->c_ract == SP_A_VIOLATION)
 			return -1;
-		blen = (size_t)(h->h_len - SP_HDRLEN);	/* checked small */
+		blen = (size_t)(h->h_len - SP_HDRLEN); /* checked small */
 		cap = blen;
 		if (c->c_ract == SP_A_SYSCALL && cap < SP_SYSARGSMIN)
 			cap = SP_SYSARGSMIN;
@@ -107,8 +107,9 @@ frame_begin(struct sp_client *c)
 			    !w->w_done)
 				break;
 		}
-		if (w == NULL || (blen = rumphost_sp_resp_check(h, w->w_kind,
-		    w->w_cap)) == (size_t)-1) {
+		if (w == NULL ||
+		    (blen = rumphost_sp_resp_check(h, w->w_kind, w->w_cap)) ==
+			(size_t)-1) {
 			pthread_mutex_unlock(&c->c_mtx);
 			return -1;
 		}
@@ -132,23 +133,12 @@ dispatch(struct sp_client *c)
 	int error = 0;
 
 	switch (c->c_ract) {
-	case SP_A_GUEST:
-		kind = SP_WK_GUEST;
-		break;
-	case SP_A_FORK:
-		kind = SP_WK_FORK;
-		break;
-	case SP_A_EXEC:
-		kind = SP_WK_EXEC;
-		break;
-	case SP_A_SYSCALL:
-		kind = SP_WK_SYSCALL;
-		break;
-	case SP_A_PREFORK:
-		kind = SP_WK_PREFORK;
-		break;
-	default:
-		return -1;
+	case SP_A_GUEST: kind = SP_WK_GUEST; break;
+	case SP_A_FORK: kind = SP_WK_FORK; break;
+	case SP_A_EXEC: kind = SP_WK_EXEC; break;
+	case SP_A_SYSCALL: kind = SP_WK_SYSCALL; break;
+	case SP_A_PREFORK: kind = SP_WK_PREFORK; break;
+	default: return -1;
 	}
 	if ((wk = calloc(1, sizeof(*wk))) == NULL)
 		return -1;
@@ -164,18 +154,14 @@ dispatch(struct sp_client *c)
 		c->c_inexec = true;
 		c->c_nctl++;
 		break;
-	case SP_WK_PREFORK:
-		c->c_nctl++;
-		break;
+	case SP_WK_PREFORK: c->c_nctl++; break;
 	case SP_WK_SYSCALL:
 		if (c->c_nsys >= SP_MAXSYSQ)
 			error = -1;
 		else
 			c->c_nsys++;
 		break;
-	case SP_WK_TEARDOWN:
-		error = -1;
-		break;
+	case SP_WK_TEARDOWN: error = -1; break;
 	}
 	if (error == 0)
 		c->c_refs++;
@@ -233,8 +219,9 @@ client_read(struct sp_client *c)
 			want = SP_HDRLEN - c->c_roff;
 		} else {
 			off = c->c_roff - SP_HDRLEN;
-			dst = c->c_rwaiter != NULL ?
-			    (uint8_t *)c->c_rwaiter->w_buf : c->c_rbody;
+			dst = c->c_rwaiter != NULL
+			    ? (uint8_t *)c->c_rwaiter->w_buf
+			    : c->c_rbody;
 			dst += off;
 			want = c->c_rbodylen - off;
 		}
@@ -281,7 +268,7 @@ client_drop(unsigned i)
 	wk = c->c_teardown;
 	c->c_teardown = NULL;
 	wk->wk_kind = SP_WK_TEARDOWN;
-	wk->wk_cl = c;		/* with the connection's reference */
+	wk->wk_cl = c; /* with the connection's reference */
 	rumphost_sp_work_queue(wk);
 }
 
@@ -299,8 +286,8 @@ client_accept(void)
 		return;
 	}
 	if (sp_domain == AF_INET)
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-		    sizeof(one));
+		(void)setsockopt(
+		    fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* A fresh socket has room for the banner: all of it, or nothing. */
 	if (send(fd, sp_banner, sp_bannerlen, MSG_NOSIGNAL | MSG_DONTWAIT) !=
 	    (ssize_t)sp_bannerlen) {
@@ -397,29 +384,31 @@ rumpuser_sp_init(const char *url, const char *ostype, const char *osrelease,
 	}
 	if ((error = rumphost_sp_work_init()) != 0)
 		goto out;
-	if ((error = rumphost_sp_parseurl(url, getcwd(cwd, sizeof(cwd)), &ss,
-	    &sslen)) != 0) {
+	if ((error = rumphost_sp_parseurl(
+		 url, getcwd(cwd, sizeof(cwd)), &ss, &sslen)) != 0) {
 		fprintf(stderr, "rumphost: sysproxy: cannot use URL \"%s\"\n",
 		    url ? url : "(null)");
 		goto out;
 	}
 	sp_domain = ss.ss_family;
-	sp_bannerlen = rumphost_sp_banner(sp_banner, sizeof(sp_banner),
-	    ostype, osrelease, machine);
+	sp_bannerlen = rumphost_sp_banner(
+	    sp_banner, sizeof(sp_banner), ostype, osrelease, machine);
 
 	if ((s = socket(sp_domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0)) == -1) {
+		 0)) == -1) {
 		error = rumphost_host_errno(errno);
 		goto out;
 	}
 	if (sp_domain == AF_INET)
-		(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one));
+		(void)setsockopt(
+		    s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(s, (struct sockaddr *)&ss, sslen) == -1 ||
 	    listen(s, SP_MAXCLIENTS) == -1) {
 		error = rumphost_host_errno(errno);
-		fprintf(stderr, "rumphost: sysproxy: cannot listen on \"%s\": "
-		    "%s\n", url, strerror(errno));
+		fprintf(stderr,
+		    "rumphost: sysproxy: cannot listen on \"%s\": "
+		    "%s\n",
+		    url, strerror(errno));
 		goto out;
 	}
 	if (pipe2(sp_wake, O_NONBLOCK | O_CLOEXEC) == -1) {
@@ -448,10 +437,10 @@ rumpuser_sp_init(const char *url, const char *ostype, const char *osrelease,
 	pthread_mutex_unlock(&init_mtx);
 	return 0;
 
- unlink:
+unlink:
 	if (sp_domain == AF_UNIX)
 		unlink(((struct sockaddr_un *)&ss)->sun_path);
- out:
+out:
 	if (s != -1)
 		close(s);
 	pthread_mutex_unlock(&init_mtx);

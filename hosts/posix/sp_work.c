@@ -34,10 +34,10 @@
 
 #include "sp.h"
 
-#define SP_MAXWORKERS	128
-#define SP_IDLEWORKERS	8
-#define SP_MAXPREFORK	64	/* forks whose child has not come yet */
-#define SP_PREFORK_TTL	(60ULL * 1000000000ULL)	/* then they may go */
+#define SP_MAXWORKERS  128
+#define SP_IDLEWORKERS 8
+#define SP_MAXPREFORK  64 /* forks whose child has not come yet */
+#define SP_PREFORK_TTL (60ULL * 1000000000ULL) /* then they may go */
 
 volatile int rumphost_sp_finishing;
 
@@ -48,9 +48,9 @@ volatile int rumphost_sp_finishing;
 static pthread_mutex_t pool_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
 static struct sp_work *q_head, **q_tail = &q_head;
-static unsigned q_len;		/* items queued, not yet taken */
-static unsigned nworkers;	/* threads alive */
-static unsigned nidle;		/* threads waiting for work */
+static unsigned q_len;	  /* items queued, not yet taken */
+static unsigned nworkers; /* threads alive */
+static unsigned nidle;	  /* threads waiting for work */
 
 /*
  * A forked process waiting for its child to connect.  The global list is
@@ -63,7 +63,7 @@ struct sp_prefork {
 	uint8_t pf_auth[SP_AUTHLEN];
 	struct lwp *pf_lwp;
 	struct sp_client *pf_owner;
-	uint64_t pf_born;		/* monotonic ns */
+	uint64_t pf_born; /* monotonic ns */
 };
 static pthread_mutex_t pf_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct sp_prefork *pf_head;
@@ -183,8 +183,9 @@ getcomm(const struct sp_work *wk, char *comm, size_t len)
 
 	n = wk->wk_blen < len - 1 ? wk->wk_blen : len - 1;
 	for (i = 0; i < n && wk->wk_body[i] != '\0'; i++) {
-		comm[i] = (wk->wk_body[i] >= 0x20 && wk->wk_body[i] < 0x7f) ?
-		    (char)wk->wk_body[i] : '?';
+		comm[i] = (wk->wk_body[i] >= 0x20 && wk->wk_body[i] < 0x7f)
+		    ? (char)wk->wk_body[i]
+		    : '?';
 	}
 	comm[i] = '\0';
 	if (i == 0)
@@ -208,8 +209,8 @@ getauth(uint8_t *auth)
 
 	for (off = 0; off < SP_AUTHLEN; off += got) {
 		got = 0;
-		error = rumphost_host_entropy(auth + off, SP_AUTHLEN - off, 0,
-		    &got);
+		error = rumphost_host_entropy(
+		    auth + off, SP_AUTHLEN - off, 0, &got);
 		if (error != 0)
 			return error;
 	}
@@ -290,7 +291,7 @@ do_fork(struct sp_work *wk)
 	struct lwp *tmp;
 	int error;
 
-	memcpy(&fh, wk->wk_body, sizeof(fh));	/* length checked */
+	memcpy(&fh, wk->wk_body, sizeof(fh)); /* length checked */
 	pthread_mutex_lock(&pf_mtx);
 	for (pp = &pf_head; (pf = *pp) != NULL; pp = &pf->pf_next) {
 		if (memcmp(pf->pf_auth, fh.fh_auth, SP_AUTHLEN) == 0) {
@@ -301,8 +302,8 @@ do_fork(struct sp_work *wk)
 	}
 	pthread_mutex_unlock(&pf_mtx);
 	if (pf == NULL) {
-		(void)rumphost_sp_send_error(c, wk->wk_hdr.h_reqno,
-		    SP_ERR_INVALID_PREFORK);
+		(void)rumphost_sp_send_error(
+		    c, wk->wk_hdr.h_reqno, SP_ERR_INVALID_PREFORK);
 		hangup(c);
 		return;
 	}
@@ -326,8 +327,8 @@ do_fork(struct sp_work *wk)
 		pthread_mutex_unlock(&c->c_ctlmtx);
 		rumphost_sp_client_rele(pf->pf_owner);
 		free(pf);
-		(void)rumphost_sp_send_error(c, wk->wk_hdr.h_reqno,
-		    SP_ERR_RFORK_FAILED);
+		(void)rumphost_sp_send_error(
+		    c, wk->wk_hdr.h_reqno, SP_ERR_RFORK_FAILED);
 		hangup(c);
 		return;
 	}
@@ -352,8 +353,9 @@ static void
 do_prefork(struct sp_work *wk)
 {
 	struct sp_client *c = wk->wk_cl;
-	struct sp_hdr h = { .h_reqno = wk->wk_hdr.h_reqno,
-	    .h_class = SP_CLASS_RESP, .h_type = SP_T_PREFORK };
+	struct sp_hdr h = {.h_reqno = wk->wk_hdr.h_reqno,
+	    .h_class = SP_CLASS_RESP,
+	    .h_type = SP_T_PREFORK};
 	struct sp_prefork *pf;
 	uint8_t auth[SP_AUTHLEN];
 	struct iovec iov;
@@ -368,8 +370,7 @@ do_prefork(struct sp_work *wk)
 	pthread_mutex_lock(&pf_mtx);
 	count = pf_count;
 	pthread_mutex_unlock(&pf_mtx);
-	if (count >= SP_MAXPREFORK ||
-	    (pf = calloc(1, sizeof(*pf))) == NULL) {
+	if (count >= SP_MAXPREFORK || (pf = calloc(1, sizeof(*pf))) == NULL) {
 		(void)rumphost_sp_send_error(c, h.h_reqno, SP_ERR_NOMEM);
 		return;
 	}
@@ -385,8 +386,7 @@ do_prefork(struct sp_work *wk)
 		lw_switch(NULL);
 		pthread_mutex_unlock(&c->c_ctlmtx);
 		free(pf);
-		(void)rumphost_sp_send_error(c, h.h_reqno,
-		    SP_ERR_RFORK_FAILED);
+		(void)rumphost_sp_send_error(c, h.h_reqno, SP_ERR_RFORK_FAILED);
 		return;
 	}
 	pf->pf_lwp = lw_curlwp();
@@ -448,7 +448,7 @@ static void
 do_syscall(struct sp_work *wk)
 {
 	struct sp_client *c = wk->wk_cl;
-	long retval[2] = { 0, 0 };
+	long retval[2] = {0, 0};
 	uint64_t reqno = wk->wk_hdr.h_reqno;
 	uint32_t num = wk->wk_hdr.h_arg;
 	int error;
@@ -457,7 +457,7 @@ do_syscall(struct sp_work *wk)
 	error = c->c_state == SP_ST_DEAD ? RH_ENOTCONN : 0;
 	pthread_mutex_unlock(&c->c_mtx);
 	if (error != 0)
-		return;		/* nobody to answer */
+		return; /* nobody to answer */
 
 	if (num > SP_MAXSYSNUM) {
 		retval[0] = -1;
@@ -516,21 +516,11 @@ run(struct sp_work *wk)
 	struct sp_client *c = wk->wk_cl;
 
 	switch (wk->wk_kind) {
-	case SP_WK_GUEST:
-		do_guest(wk);
-		break;
-	case SP_WK_FORK:
-		do_fork(wk);
-		break;
-	case SP_WK_EXEC:
-		do_exec(wk);
-		break;
-	case SP_WK_SYSCALL:
-		do_syscall(wk);
-		break;
-	case SP_WK_PREFORK:
-		do_prefork(wk);
-		break;
+	case SP_WK_GUEST: do_guest(wk); break;
+	case SP_WK_FORK: do_fork(wk); break;
+	case SP_WK_EXEC: do_exec(wk); break;
+	case SP_WK_SYSCALL: do_syscall(wk); break;
+	case SP_WK_PREFORK: do_prefork(wk); break;
 	case SP_WK_TEARDOWN:
 		/* The reference this item holds is the connection's. */
 		do_teardown(wk);

@@ -59,10 +59,9 @@ enum { IDLE = 0, TOKEN = 1, ASLEEP = 2 };
  * timespec to the time64 variant of the system call.
  */
 #if defined(SYS_futex_time64)
-#define FUTEXCALL	(sizeof(time_t) > sizeof(long) ? SYS_futex_time64 : \
-			    SYS_futex)
+#define FUTEXCALL (sizeof(time_t) > sizeof(long) ? SYS_futex_time64 : SYS_futex)
 #else
-#define FUTEXCALL	SYS_futex
+#define FUTEXCALL SYS_futex
 #endif
 
 struct rumphost_hthread {
@@ -81,7 +80,7 @@ static pthread_once_t slotonce = PTHREAD_ONCE_INIT;
 struct start {
 	void (*st_fn)(void *);
 	void *st_arg;
-	char st_name[16];	/* the kernel's limit (TASK_COMM_LEN) */
+	char st_name[16]; /* the kernel's limit (TASK_COMM_LEN) */
 };
 
 static void *
@@ -98,8 +97,8 @@ trampoline(void *p)
 }
 
 int
-rumphost_host_thread_create(void (*fn)(void *), void *arg, const char *name,
-    int prio, int cpu)
+rumphost_host_thread_create(
+    void (*fn)(void *), void *arg, const char *name, int prio, int cpu)
 {
 	pthread_attr_t attr;
 	pthread_t pt;
@@ -165,7 +164,8 @@ slotinit(void)
 
 	if ((error = pthread_key_create(&slotkey, slotgone)) != 0)
 		rumphost_posix_fatal("rumphost_host_tls_set: "
-		    "pthread_key_create", error);
+				     "pthread_key_create",
+		    error);
 }
 
 void *
@@ -186,7 +186,8 @@ rumphost_host_tls_set(void *v)
 	pthread_once(&slotonce, slotinit);
 	if ((error = pthread_setspecific(slotkey, v)) != 0)
 		rumphost_posix_fatal("rumphost_host_tls_set: "
-		    "pthread_setspecific", error);
+				     "pthread_setspecific",
+		    error);
 }
 
 /* --- park and unpark -------------------------------------------------- */
@@ -205,15 +206,14 @@ futexwait(_Atomic uint32_t *w, uint64_t deadline)
 
 	tsp = NULL;
 	/* A deadline beyond time_t's range is no deadline. */
-	if (deadline != 0 && (sizeof(time_t) >= 8 ||
-	    deadline / 1000000000u <= INT32_MAX)) {
+	if (deadline != 0 &&
+	    (sizeof(time_t) >= 8 || deadline / 1000000000u <= INT32_MAX)) {
 		ts.tv_sec = (time_t)(deadline / 1000000000u);
 		ts.tv_nsec = (long)(deadline % 1000000000u);
 		tsp = &ts;
 	}
-	if (syscall(FUTEXCALL, w,
-	    FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, (uint32_t)ASLEEP, tsp,
-	    NULL, FUTEX_BITSET_MATCH_ANY) == -1)
+	if (syscall(FUTEXCALL, w, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG,
+		(uint32_t)ASLEEP, tsp, NULL, FUTEX_BITSET_MATCH_ANY) == -1)
 		return errno;
 	return 0;
 }
@@ -229,7 +229,7 @@ rumphost_host_park(uint64_t deadline)
 		return 0;
 	expect = IDLE;
 	if (!atomic_compare_exchange_strong_explicit(w, &expect, ASLEEP,
-	    memory_order_acquire, memory_order_acquire)) {
+		memory_order_acquire, memory_order_acquire)) {
 		/* An unpark came in between: take its token. */
 		atomic_store_explicit(w, IDLE, memory_order_relaxed);
 		return 0;
@@ -254,8 +254,7 @@ rumphost_host_unpark(struct rumphost_hthread *t)
 {
 	_Atomic uint32_t *w = &t->ht_word;
 
-	if (atomic_exchange_explicit(w, TOKEN, memory_order_release) ==
-	    ASLEEP)
-		(void)syscall(FUTEXCALL, w,
-		    FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, NULL, NULL, 0);
+	if (atomic_exchange_explicit(w, TOKEN, memory_order_release) == ASLEEP)
+		(void)syscall(FUTEXCALL, w, FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1,
+		    NULL, NULL, 0);
 }

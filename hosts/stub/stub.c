@@ -15,7 +15,7 @@
 
 #include <rumphost/host.h>
 
-#define STOP()	__builtin_trap()
+#define STOP() __builtin_trap()
 
 int
 rumphost_host_init(struct rumphost_host_info *hi)
@@ -96,8 +96,8 @@ rumphost_host_wall(int64_t *sec, long *nsec)
 }
 
 int
-rumphost_host_thread_create(void (*fn)(void *), void *arg, const char *name,
-    int prio, int cpu)
+rumphost_host_thread_create(
+    void (*fn)(void *), void *arg, const char *name, int prio, int cpu)
 {
 
 	(void)fn;
@@ -334,10 +334,10 @@ rumphost_host_dl_bootstrap(const struct rumphost_dl_ops *ops)
 
 /* --- what a compiler may call ------------------------------------------ */
 
-void	*memcpy(void *, const void *, size_t);
-void	*memmove(void *, const void *, size_t);
-void	*memset(void *, int, size_t);
-int	memcmp(const void *, const void *, size_t);
+void *memcpy(void *, const void *, size_t);
+void *memmove(void *, const void *, size_t);
+void *memset(void *, int, size_t);
+int memcmp(const void *, const void *, size_t);
 
 void *
 memcpy(void *dst, const void *src, size_t n)

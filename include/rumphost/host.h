@@ -40,17 +40,17 @@
  */
 #define RUMPHOST_HOST_VERSION 1
 
-struct rumphost_hthread;	/* a host thread, as the port knows it */
-struct rumphost_hlock;		/* a host sleeping lock */
+struct rumphost_hthread; /* a host thread, as the port knows it */
+struct rumphost_hlock;	 /* a host sleeping lock */
 
 /* What the port tells the core once, at init. */
 struct rumphost_host_info {
-	int hi_version;		/* RUMPHOST_HOST_VERSION */
-	unsigned hi_ncpu;	/* host CPUs available to rump, >= 1 */
-	uint64_t hi_membudget;	/* bytes rump may use; 0: no limit known */
-	size_t hi_minalign;	/* alignment of every alloc result; 2^n,
-				   >= 2 * sizeof(void *) */
-	const char *hi_name;	/* port name, for messages ("posix") */
+	int hi_version;	       /* RUMPHOST_HOST_VERSION */
+	unsigned hi_ncpu;      /* host CPUs available to rump, >= 1 */
+	uint64_t hi_membudget; /* bytes rump may use; 0: no limit known */
+	size_t hi_minalign;    /* alignment of every alloc result; 2^n,
+				  >= 2 * sizeof(void *) */
+	const char *hi_name;   /* port name, for messages ("posix") */
 };
 
 /*
@@ -80,8 +80,8 @@ void rumphost_host_unmap(void *, size_t len);
 
 /* --- console and termination ---------------------------------------- */
 
-#define RUMPHOST_CONSOLE_OUT	0	/* the rump kernel's console */
-#define RUMPHOST_CONSOLE_DIAG	1	/* diagnostics (rumpuser_dprintf) */
+#define RUMPHOST_CONSOLE_OUT  0 /* the rump kernel's console */
+#define RUMPHOST_CONSOLE_DIAG 1 /* diagnostics (rumpuser_dprintf) */
 /*
  * Write len bytes to the console or the diagnostics channel (they may be
  * the same).  Whole calls are not interleaved with each other.  Usable
@@ -112,8 +112,8 @@ int rumphost_host_wall(int64_t *sec, long *nsec);
  * priorities) and cpu (a host CPU index, or -1 for any).  Returns EAGAIN or
  * ENOMEM when no thread can be made.  May block (short).
  */
-int rumphost_host_thread_create(void (*fn)(void *), void *arg,
-    const char *name, int prio, int cpu);
+int rumphost_host_thread_create(
+    void (*fn)(void *), void *arg, const char *name, int prio, int cpu);
 /* End the calling thread, which the port created.  Never returns. */
 void rumphost_host_thread_exit(void) __attribute__((__noreturn__));
 
@@ -178,20 +178,20 @@ int rumphost_host_entropy(void *buf, size_t len, int nowait, size_t *got);
 /* --- files and block devices ----------------------------------------- */
 
 /* Flags of open, the same bits as RUMPUSER_OPEN_*. */
-#define RUMPHOST_OPEN_RDONLY	0x0000
-#define RUMPHOST_OPEN_WRONLY	0x0001
-#define RUMPHOST_OPEN_RDWR	0x0002
-#define RUMPHOST_OPEN_ACCMODE	0x0003
-#define RUMPHOST_OPEN_CREATE	0x0004
-#define RUMPHOST_OPEN_EXCL	0x0008
-#define RUMPHOST_OPEN_BIO	0x0010	/* will be used for block I/O */
+#define RUMPHOST_OPEN_RDONLY  0x0000
+#define RUMPHOST_OPEN_WRONLY  0x0001
+#define RUMPHOST_OPEN_RDWR    0x0002
+#define RUMPHOST_OPEN_ACCMODE 0x0003
+#define RUMPHOST_OPEN_CREATE  0x0004
+#define RUMPHOST_OPEN_EXCL    0x0008
+#define RUMPHOST_OPEN_BIO     0x0010 /* will be used for block I/O */
 
 /* File types of fileinfo, the same values as RUMPUSER_FT_*. */
-#define RUMPHOST_FT_OTHER	0
-#define RUMPHOST_FT_DIR		1
-#define RUMPHOST_FT_REG		2
-#define RUMPHOST_FT_BLK		3
-#define RUMPHOST_FT_CHR		4
+#define RUMPHOST_FT_OTHER 0
+#define RUMPHOST_FT_DIR	  1
+#define RUMPHOST_FT_REG	  2
+#define RUMPHOST_FT_BLK	  3
+#define RUMPHOST_FT_CHR	  4
 
 /* Same layout as struct rumpuser_iovec (the core checks). */
 struct rumphost_iovec {
@@ -219,10 +219,10 @@ int rumphost_host_fileinfo(const char *name, uint64_t *size, int *type);
  * and *done says what was moved before it).  Safe to call from several
  * threads at once on one descriptor with explicit offsets.  May block.
  */
-int rumphost_host_preadv(int fd, const struct rumphost_iovec *, size_t n,
-    int64_t off, size_t *done);
-int rumphost_host_pwritev(int fd, const struct rumphost_iovec *, size_t n,
-    int64_t off, size_t *done);
+int rumphost_host_preadv(
+    int fd, const struct rumphost_iovec *, size_t n, int64_t off, size_t *done);
+int rumphost_host_pwritev(
+    int fd, const struct rumphost_iovec *, size_t n, int64_t off, size_t *done);
 
 /*
  * Make completed writes on fd durable (on stable storage, or as close as
@@ -277,8 +277,8 @@ int rumphost_host_daemonize_done(int error);
  */
 struct rumphost_dl_ops {
 	void (*modinit)(const void *const *mi, size_t n);
-	int (*symload)(void *symtab, uint64_t symsize, char *strtab,
-	    uint64_t strsize);
+	int (*symload)(
+	    void *symtab, uint64_t symsize, char *strtab, uint64_t strsize);
 	void (*compload)(const void *component);
 	void (*evcntattach)(void *evcnt);
 };

@@ -29,7 +29,7 @@ struct fk_thr {
 	char name[32];
 	int cpu;			/* held, or -1 */
 	int lastcpu;
-	int inhc;			/* inside backend_unschedule..schedule */
+	int inhc;			/* between backend_(un)schedule */
 	int released;			/* giant holds dropped by it */
 	const char *forbid;
 	void *last_interlock;

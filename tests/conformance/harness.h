@@ -25,7 +25,7 @@
 
 /* --- the test table (tests.c) --------------------------------------- */
 
-#define T_SLOW		0x01	/* only with --slow/--all, or by name */
+#define T_SLOW		0x01	/* only in --slow/--all, or by name */
 #define T_NOBOOT	0x02	/* the fake kernel does not boot first */
 
 struct t_case {
@@ -183,6 +183,12 @@ void h_isolate(void (*)(void *), void *, unsigned, struct h_result *);
  * false if the harness cannot or the copy failed.
  */
 bool h_in_child(void (*)(void *, size_t), void *, size_t);
+/*
+ * Run fn() in a fresh copy of the program state; how it ended: its exit
+ * status (0..255), or -(signal number) if it was killed, or -1000 if the
+ * harness cannot.
+ */
+int h_child_status(void (*)(void));
 /* Give the skip reason to the isolating parent; the child then ends. */
 void h_child_end(enum h_outcome, const char *) H_DEAD;
 const char *h_getenv(const char *);

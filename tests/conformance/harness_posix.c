@@ -643,6 +643,26 @@ h_in_child(void (*fn)(void *, size_t), void *buf, size_t len)
 	return got == len && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+int
+h_child_status(void (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) == -1)
+		return -1000;
+	if (pid == 0) {
+		reasonfd = -1;
+		fn();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1000;
+	if (WIFSIGNALED(status))
+		return -WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 static int
 rmentry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {

@@ -71,7 +71,8 @@ check_reqs(struct req *r, int n, int wanterr)
 }
 
 static void
-issue(int fd, int op, unsigned char *buf, struct req *r, int n)
+issue_len(int fd, int op, unsigned char *buf, struct req *r, int n,
+    size_t len)
 {
 	int i;
 
@@ -79,10 +80,10 @@ issue(int fd, int op, unsigned char *buf, struct req *r, int n)
 	memset(r, 0, sizeof(*r) * (size_t)n);
 	fk_giant_enter(1);
 	for (i = 0; i < n; i++) {
-		r[i].want = BLK;
-		/* reverse order of offsets, interleaved */
-		HCV(rumpuser_bio(fd, op, buf + (size_t)i * BLK, BLK,
-		    (int64_t)(n - 1 - i) * BLK, done, &r[i]));
+		r[i].want = len;
+		/* reverse order of offsets */
+		HCV(rumpuser_bio(fd, op, buf + (size_t)i * len, len,
+		    (int64_t)(n - 1 - i) * (int64_t)len, done, &r[i]));
 	}
 	fk_giant_exit();
 	ndone_want = n;
@@ -90,6 +91,13 @@ issue(int fd, int op, unsigned char *buf, struct req *r, int n)
 	    __atomic_load_n(&ndone, __ATOMIC_SEQ_CST), n);
 	/* none completes twice later */
 	fk_pause(TOL_QUIET_NS);
+}
+
+static void
+issue(int fd, int op, unsigned char *buf, struct req *r, int n)
+{
+
+	issue_len(fd, op, buf, r, n, BLK);
 }
 
 void
@@ -165,5 +173,30 @@ t_bio_eof(void)
 	CHECK_EQ(r[0].calls, 1);
 	CHECK_EQ(r[0].error, 0);
 	CHECK_EQ(r[0].len, 1024);
+	CHECK_EQ(HC(rumpuser_close(fd)), 0);
+}
+
+/*
+ * NCPU=1, far more requests than any sane queue holds: if submitting
+ * blocks on a full queue while keeping the CPU, the completion thread
+ * never gets the CPU it needs to drain the queue.
+ */
+#define NFLOOD	2048
+void
+t_bio_flood(void)
+{
+	static unsigned char buf[NFLOOD * 512];
+	static struct req r[NFLOOD];
+	char p[256];
+	int fd;
+
+	h_path(p, sizeof(p), "flood");
+	REQUIRE(h_file_put(p, buf, sizeof(buf)));
+	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO,
+	    &fd)) == 0);
+	issue_len(fd, RUMPUSER_BIO_WRITE, buf, r, NFLOOD, 512);
+	check_reqs(r, NFLOOD, 0);
+	issue_len(fd, RUMPUSER_BIO_READ, buf, r, NFLOOD, 512);
+	check_reqs(r, NFLOOD, 0);
 	CHECK_EQ(HC(rumpuser_close(fd)), 0);
 }

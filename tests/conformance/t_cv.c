@@ -18,6 +18,7 @@ struct cvt {
 	int flag;
 	int woke;
 	int nowrap;
+	int timed;
 	void *interlock;
 	struct lwp *lwp;
 };
@@ -240,6 +241,19 @@ t_cv_timedwait_signalled(void)
  * clock back makes a wait end at once and setting it forward makes it
  * last longer.
  */
+/* Does RELWALL show the shift? */
+static bool
+wall_moved(int64_t shift)
+{
+	int64_t s, d;
+	long ns;
+
+	if (HC(rumpuser_clock_gettime(RUMPUSER_CLOCK_RELWALL, &s, &ns)) != 0)
+		return false;
+	d = s * (int64_t)TOL_SEC + ns - (int64_t)h_wall_ns();
+	return d > shift - (int64_t)TOL_SEC && d < shift + (int64_t)TOL_SEC;
+}
+
 void
 t_cv_timedwait_wall_jump(void)
 {
@@ -256,6 +270,9 @@ t_cv_timedwait_wall_jump(void)
 	for (i = 0; i < sizeof(shift) / sizeof(shift[0]); i++) {
 		if (!h_wall_shift(shift[i]))
 			t_skip("this harness cannot move the wall clock");
+		if (!wall_moved(shift[i]))
+			t_skip("the library's wall clock does not move with"
+			    " clock_gettime()");
 		HCV(rumpuser_mutex_enter(m));
 		rv = timedwait(cv, m, d, &el);
 		CHECK_EQ(rv, 60);
@@ -305,18 +322,23 @@ order_waiter(void *arg)
 	HCNOWRAP(rumpuser_mutex_enter(c->m));
 	probe_lwp = fk_curlwp();
 	__atomic_store_n(&c->woke, 1, __ATOMIC_SEQ_CST);
-	while (!c->flag)
-		HCV(rumpuser_cv_wait(c->cv, c->m));
+	while (!c->flag) {
+		if (c->timed)
+			(void)HC(rumpuser_cv_timedwait(c->cv, c->m, 30, 0));
+		else
+			HCV(rumpuser_cv_wait(c->cv, c->m));
+	}
 	rumpuser_mutex_exit(c->m);
 }
 
 static void
-order(int flags, int wantheld)
+order(int flags, int wantheld, int timed)
 {
 	struct fk_thread *t;
 	struct cvt c;
 
 	memset(&c, 0, sizeof(c));
+	c.timed = timed;
 	rumpuser_cv_init(&c.cv);
 	rumpuser_mutex_init(&c.m, flags);
 	probe_m = c.m;
@@ -337,7 +359,8 @@ order(int flags, int wantheld)
 	CHECKF(probe_done, "cv_wait never called backend_schedule");
 	if (probe_done)
 		CHECKF(probe_held == wantheld, "flags %#x: interlock %s when"
-		    " cv_wait reacquired the CPU; want %s", flags,
+		    " cv_%swait reacquired the CPU; want %s", flags,
+		    timed ? "timed" : "",
 		    probe_held ? "held" : "free",
 		    wantheld ? "held (mutex first)" : "free (CPU first)");
 	rumpuser_mutex_destroy(c.m);
@@ -348,8 +371,10 @@ void
 t_cv_order(void)
 {
 
-	order(RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX, 0);
-	order(RUMPUSER_MTX_SPIN, 1);
+	order(RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX, 0, 0);
+	order(RUMPUSER_MTX_SPIN, 1, 0);
+	order(RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX, 0, 1);
+	order(RUMPUSER_MTX_SPIN, 1, 1);
 }
 
 /* --- the scheduler's interlock (rump_schedlock_cv_wait) ----------------- */
@@ -358,6 +383,7 @@ struct sl {
 	struct rumpuser_cv *cv;
 	int inwait;
 	int woke;
+	int rv;
 };
 
 static void
@@ -368,6 +394,8 @@ sl_waiter(void *arg)
 	__atomic_store_n(&s->inwait, 1, __ATOMIC_SEQ_CST);
 	/* Not holding the scheduler mutex: the upcalls manage it. */
 	HCV(rumpuser_cv_wait(s->cv, fk_schedmtx()));
+	s->rv = HC(rumpuser_cv_timedwait(s->cv, fk_schedmtx(), 0,
+	    20 * 1000 * 1000));
 	__atomic_store_n(&s->woke, 1, __ATOMIC_SEQ_CST);
 	if (rumpuser_mutex_tryenter(fk_schedmtx()) == 0)
 		rumpuser_mutex_exit(fk_schedmtx());
@@ -394,6 +422,8 @@ t_cv_schedlock(void)
 	rumpuser_mutex_exit(fk_schedmtx());
 	fk_join(t);
 	CHECK(s.woke);
+	CHECKF(s.rv == 60, "timedwait on the scheduler interlock = %d, want"
+	    " ETIMEDOUT (60)", s.rv);
 	HCV(rumpuser_cv_has_waiters(s.cv, &n));
 	CHECK_EQ(n, 0);
 	rumpuser_cv_destroy(s.cv);

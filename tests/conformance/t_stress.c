@@ -140,8 +140,8 @@ sl_wait(void *arg)
 	long i, seq;
 
 	for (i = 1;; i++) {
-		while ((seq = __atomic_load_n(&s->seq, __ATOMIC_SEQ_CST)) >= 0 &&
-		    seq < i)
+		while ((seq = __atomic_load_n(&s->seq,
+		    __ATOMIC_SEQ_CST)) >= 0 && seq < i)
 			HCV(rumpuser_cv_wait(s->cv, fk_schedmtx()));
 		if (seq < 0)
 			break;

@@ -71,6 +71,9 @@ void t_thread_join(void);
 void t_thread_detached(void);
 void t_thread_many(void);
 void t_thread_detached_storm(void);
+void t_bio_flood(void);
+void t_misc_exit(void);
+void t_misc_console(void);
 #ifdef RUMPHOST_NETBSD_CURRENT
 void t_mutex_spin_p(void);
 #endif

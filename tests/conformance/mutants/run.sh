@@ -65,8 +65,8 @@ echo "$table" | { missed=0; while read -r m tests; do
 		case " $* " in *" $m "*) ;; *) continue ;; esac
 	fi
 	for t in $tests; do
-		out=$(RHCONF_MUTANT=$m LD_PRELOAD=$so \
-		    LD_LIBRARY_PATH=$libdir RHCONF_SLOWDOWN=1 "$rhconf" "$t" 2>&1)
+		out=$(RHCONF_MUTANT=$m LD_PRELOAD=$so LD_LIBRARY_PATH=$libdir \
+		    RHCONF_SLOWDOWN=1 "$rhconf" "$t" 2>&1)
 		line=$(echo "$out" | grep -E '^(not )?ok ' | head -1)
 		case $line in
 		"not ok"*) echo "caught  $m by $t: ${line#*# }" ;;
