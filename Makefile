@@ -126,6 +126,19 @@ $(CONF_BIN): $(CONF_SRC) $(wildcard tests/conformance/*.h) $(LIB_SO)
 check-conformance: $(CONF_BIN)
 	LD_LIBRARY_PATH=$(CURDIR)/$(B)/lib $(CONF_BIN) $(CONF_ARGS)
 
+# Each mutant breaks one rule of the contract in the library under test
+# (a preloaded shim); the tests named for it must fail.  Proves the suite
+# can fail.
+check-mutants: $(CONF_BIN)
+	sh tests/conformance/mutants/run.sh $(CONF_BIN) $(CURDIR)/$(B)/lib
+
+# The suite against NetBSD's own library (NETBSD_LIB=<dir with its
+# librumpuser.so.0>, default RUMP_PREFIX/lib): only the tests named
+# *.nbsd-defect are expected to fail there.
+NETBSD_LIB ?= $(RUMP_PREFIX)/lib
+check-conformance-netbsd: $(CONF_BIN)
+	LD_LIBRARY_PATH=$(NETBSD_LIB) $(CONF_BIN) $(CONF_ARGS)
+
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 
@@ -145,7 +158,7 @@ CHECK_EXTRA :=
 -include $(sort $(wildcard mk/*.mk))
 
 check: all check-format check-freestanding check-unit check-conformance \
-	check-rump check-asan check-tsan check-m32 $(CHECK_EXTRA)
+	check-mutants check-rump check-asan check-tsan check-m32 $(CHECK_EXTRA)
 
 # The sanitizer and 32-bit builds each go to their own build directory.
 check-asan:
@@ -199,7 +212,7 @@ install: $(LIB_SO) $(LIB_A)
 # KNF, as .clang-format spells it: `make format` rewrites, check-format
 # (part of make check) fails on any difference.
 FORMAT_SRC = $(CORE_SRC) src/*.h $(POSIX_SRC) hosts/posix/*.h hosts/stub/*.c \
-	include/*/*.h $(FORMAT_EXTRA)
+	hosts/adros/*.[ch] include/*/*.h $(FORMAT_EXTRA)
 format:
 	clang-format -i $(FORMAT_SRC)
 
@@ -215,5 +228,6 @@ check-format:
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: run all check check-format check-m32 check-freestanding check-conformance check-unit check-rump \
+.PHONY: run all check check-format check-m32 check-mutants \
+	check-conformance-netbsd check-freestanding check-conformance check-unit check-rump \
 	check-asan check-tsan install format clean

@@ -57,6 +57,15 @@ rumphost_sched(int nlocks, void *interlock)
 	rumphost_hyp.hyp_backend_schedule(nlocks, interlock);
 }
 
+/* One iteration of a busy wait: tell the CPU, where it has a way. */
+static inline void
+rumphost_cpu_relax(void)
+{
+#if defined(__i386__) || defined(__x86_64__)
+	__asm__ __volatile__("pause");
+#endif
+}
+
 /* Halt with a message naming the call that could not be honoured. */
 void
 rumphost_fatal(const char *call, const char *why) __attribute__((__noreturn__));

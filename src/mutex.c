@@ -30,14 +30,6 @@ struct rumpuser_mtx {
 	struct rumphost_waitq m_waitq; /* the wait queue lock of this */
 };
 
-static inline void
-cpu_relax(void)
-{
-#if defined(__i386__) || defined(__x86_64__)
-	__asm__ __volatile__("pause");
-#endif
-}
-
 static inline bool
 mtx_try(struct rumpuser_mtx *m)
 {
@@ -56,7 +48,7 @@ mtx_spin(struct rumpuser_mtx *m)
 	if (rumphost_info.hi_ncpu < 2)
 		return false;
 	for (i = 0; i < MTX_SPINS; i++) {
-		cpu_relax();
+		rumphost_cpu_relax();
 		if (__atomic_load_n(&m->m_state, __ATOMIC_RELAXED) ==
 			MTX_FREE &&
 		    mtx_try(m))

@@ -5,10 +5,12 @@
  * answers itself: the CPU count (RUMP_NCPU from the host's configuration
  * if set, "host" meaning the host's count, else the host's count) and the
  * instance name.  An unknown mandatory name is an error, not a pass-
- * through.  RUMP_MEMLIMIT, unless configured, is the host's memory budget
- * in bytes, so the rump kernel's pagedaemon works against a real limit
- * instead of running the host out of memory.  Every other name goes to
- * the host's configuration (the environment on POSIX).
+ * through.  RUMP_MEMLIMIT, unless configured, is three quarters of the
+ * host's memory budget, in bytes, so the rump kernel's pagedaemon works
+ * against a real limit instead of running the host out of memory; the
+ * budget is a ceiling for everything (the rest of the process or kernel,
+ * thread stacks, our own allocation headers), hence the quarter left.  Every
+ * other name goes to the host's configuration (the environment on POSIX).
  *
  * Errors: EINVAL for a bad name, ENOENT for an unset parameter, ERANGE
  * when the value does not fit the buffer (which is then left holding a
@@ -40,7 +42,9 @@ param_memlimit(char *buf, size_t len)
 	error = rumphost_host_getenv("RUMP_MEMLIMIT", buf, len);
 	if (error != RH_ENOENT || rumphost_info.hi_membudget == 0)
 		return error;
-	return rumphost_utoa(rumphost_info.hi_membudget, buf, len);
+	return rumphost_utoa(
+	    rumphost_info.hi_membudget - rumphost_info.hi_membudget / 4, buf,
+	    len);
 }
 
 int

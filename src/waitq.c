@@ -31,6 +31,8 @@
 #define WQ_WAKING  1
 #define WQ_WOKEN   2
 
+#define WQ_WAKING_SPINS 1000 /* a few microseconds: one wake system call */
+
 static struct rumphost_hlock *wq_locks[WQ_NLOCKS];
 
 int
@@ -122,6 +124,28 @@ rumphost_wq_wake_one(struct rumphost_waitq *q)
 	return w;
 }
 
+/*
+ * The waker is between its two stores, inside one unpark.  With another
+ * CPU it is running right now: spin through the window (a yield here costs
+ * a system call and hands the CPU to whoever is runnable).  On one CPU, or
+ * if the waker was preempted, let it run.
+ */
+static void
+wq_wait_waking(struct rumphost_waiter *w)
+{
+	int i;
+
+	if (rumphost_info.hi_ncpu > 1) {
+		for (i = 0; i < WQ_WAKING_SPINS; i++) {
+			if (__atomic_load_n(&w->w_woken, __ATOMIC_ACQUIRE) !=
+			    WQ_WAKING)
+				return;
+			rumphost_cpu_relax();
+		}
+	}
+	rumphost_host_yield();
+}
+
 bool
 rumphost_wq_park(struct rumphost_waiter *w, uint64_t deadline)
 {
@@ -133,7 +157,7 @@ rumphost_wq_park(struct rumphost_waiter *w, uint64_t deadline)
 		if (v == WQ_WOKEN)
 			return true;
 		if (v == WQ_WAKING) {
-			rumphost_host_yield();
+			wq_wait_waking(w);
 			continue;
 		}
 		if (rumphost_host_park(deadline) == RH_ETIMEDOUT &&

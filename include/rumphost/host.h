@@ -47,7 +47,8 @@ struct rumphost_hlock;	 /* a host sleeping lock */
 struct rumphost_host_info {
 	int hi_version;	       /* RUMPHOST_HOST_VERSION */
 	unsigned hi_ncpu;      /* host CPUs available to rump, >= 1 */
-	uint64_t hi_membudget; /* bytes rump may use; 0: no limit known */
+	uint64_t hi_membudget; /* memory ceiling of the whole host (the
+				  core gives rump 3/4); 0: none known */
 	size_t hi_minalign;    /* alignment of every alloc result; 2^n,
 				  >= 2 * sizeof(void *) */
 	const char *hi_name;   /* port name, for messages ("posix") */
@@ -85,14 +86,14 @@ void rumphost_host_unmap(void *, size_t len);
 /*
  * Write len bytes to the console or the diagnostics channel (they may be
  * the same).  Whole calls are not interleaved with each other.  Usable
- * before init, from any context.
+ * before init, from any thread.
  */
 void rumphost_host_console_write(int chan, const char *, size_t len);
 
 /*
  * Stop everything: status is an exit code, or -1 (RUMPUSER_PANIC) for an
  * abnormal end that should leave what a debugger needs (a core dump, a
- * register dump).  Usable before init, from any context.  Never returns.
+ * register dump).  Usable before init, from any thread.  Never returns.
  */
 void rumphost_host_halt(int status) __attribute__((__noreturn__));
 
@@ -167,11 +168,11 @@ void rumphost_host_lock_exit(struct rumphost_hlock *);
 /* --- entropy ---------------------------------------------------------- */
 
 /*
- * Fill up to len bytes of buf from the host's entropy source (a real one:
- * a CSPRNG seeded from hardware or the host kernel's pool, never a clock).
- * With nowait set, return what is available without blocking, EAGAIN if
- * nothing is.  *got is the count written; on success it is > 0.  May block
- * unless nowait.
+ * Fill up to len (> 0) bytes of buf from the host's entropy source (a
+ * real one: a CSPRNG seeded from hardware or the host kernel's pool, never
+ * a clock).  With nowait set, return what is available without blocking,
+ * EAGAIN if nothing is.  *got is the count written; on success it is > 0.
+ * May block unless nowait.
  */
 int rumphost_host_entropy(void *buf, size_t len, int nowait, size_t *got);
 
@@ -258,13 +259,17 @@ int rumphost_host_kill(int64_t pid, int sig);
  */
 int rumphost_host_getenv(const char *name, char *buf, size_t len);
 
-/* An instance name for this rump kernel, preferably unique. */
+/*
+ * An instance name for this rump kernel, preferably unique, with its NUL;
+ * ERANGE (and a NUL-terminated prefix) when it does not fit in len.
+ */
 int rumphost_host_hostname(char *buf, size_t len);
 
 /*
  * Detach from the controlling terminal and parent (begin), and let the
  * parent exit with error's status (done).  Returns EOPNOTSUPP where this
- * means nothing (a kernel).
+ * means nothing (a kernel); a port's errors for calls out of order (done
+ * before begin, begin twice) are its own, documented with the port.
  */
 int rumphost_host_daemonize_begin(void);
 int rumphost_host_daemonize_done(int error);
@@ -273,7 +278,9 @@ int rumphost_host_daemonize_done(int error);
  * Find rump kernel components in the objects the program is made of.  A
  * statically linked image does nothing: its link sets are reached by
  * symbol.  The callbacks mirror rumpuser_dl_bootstrap's; evcntattach is
- * NULL for the older header revision.
+ * NULL for the older header revision.  The tables given to symload belong
+ * to the rump kernel once it returns 0 (it keeps using them); on an error
+ * they are the port's to free.
  */
 struct rumphost_dl_ops {
 	void (*modinit)(const void *const *mi, size_t n);

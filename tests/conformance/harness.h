@@ -192,6 +192,8 @@ int h_child_status(void (*)(void));
 /* Give the skip reason to the isolating parent; the child then ends. */
 void h_child_end(enum h_outcome, const char *) H_DEAD;
 const char *h_getenv(const char *);
+/* Set a configuration value the library may read; false if this cannot. */
+bool h_setenv(const char *, const char *);
 void h_exit(int) H_DEAD;
 
 #endif /* RHCONF_HARNESS_H */

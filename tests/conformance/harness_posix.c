@@ -448,6 +448,13 @@ h_getenv(const char *name)
 	return getenv(name);
 }
 
+bool
+h_setenv(const char *name, const char *value)
+{
+
+	return setenv(name, value, 1) == 0;
+}
+
 /* --- files ------------------------------------------------------------ */
 
 static char scratch[128];

@@ -57,7 +57,7 @@ t_clock_absmono(void)
 	fk_pause(200 * TOL_MS);
 	a1 = absmono();
 	h1 = h_mono_ns();
-	CHECKF(a1 - a0 <= h1 - h0 + TOL_EARLY_NS &&
+	CHECKF(a1 - a0 <= h1 - h0 + TOL_EARLY(h1 - h0) &&
 	    a1 - a0 + TOL_WALL_SKEW_NS >= h1 - h0,
 	    "ABSMONO advanced %llu ns while the host's advanced %llu",
 	    (unsigned long long)(a1 - a0), (unsigned long long)(h1 - h0));
@@ -71,7 +71,7 @@ t_clock_relwall(void)
 	w0 = h_wall_ns();
 	r = relwall();
 	w1 = h_wall_ns();
-	CHECKF(r + TOL_EARLY_NS >= w0 && r <= w1 + TOL_WALL_SKEW_NS,
+	CHECKF(r + TOL_EARLY(0) >= w0 && r <= w1 + TOL_WALL_SKEW_NS,
 	    "RELWALL %llu outside host wall clock [%llu, %llu]",
 	    (unsigned long long)r, (unsigned long long)w0,
 	    (unsigned long long)w1);
@@ -88,7 +88,7 @@ sleep_rel(uint64_t ns)
 	CHECK_EQ(HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL,
 	    (int64_t)(ns / TOL_SEC), (long)(ns % TOL_SEC))), 0);
 	el = h_mono_ns() - t0;
-	CHECKF(el + TOL_EARLY_NS >= ns, "slept %llu ns of %llu",
+	CHECKF(el + TOL_EARLY(ns) >= ns, "slept %llu ns of %llu",
 	    (unsigned long long)el, (unsigned long long)ns);
 	CHECKF(el <= ns + TOL_LATE_NS, "slept %llu ns of %llu",
 	    (unsigned long long)el, (unsigned long long)ns);
@@ -176,8 +176,9 @@ t_clock_abs_wall_jump(void)
 	CHECK_EQ(HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_ABSMONO,
 	    (int64_t)(target / TOL_SEC), (long)(target % TOL_SEC))), 0);
 	el = h_mono_ns() - t0;
-	CHECKF(el + TOL_EARLY_NS >= 200 * TOL_MS && el <= 200 * TOL_MS +
-	    TOL_LATE_NS, "ABSMONO sleep of 200 ms took %llu ms with the"
-	    " wall clock set back", (unsigned long long)(el / TOL_MS));
+	CHECKF(el + TOL_EARLY(200 * TOL_MS) >= 200 * TOL_MS &&
+	    el <= 200 * TOL_MS + TOL_LATE_NS, "ABSMONO sleep of 200 ms took"
+	    " %llu ms with the wall clock set back",
+	    (unsigned long long)(el / TOL_MS));
 	h_wall_shift(0);
 }

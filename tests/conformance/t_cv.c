@@ -179,7 +179,7 @@ t_cv_timedwait_timeout(void)
 		rv = timedwait(cv, m, d[i], &el);
 		CHECKF(rv == 60, "timedwait(%llu ns) = %d, want ETIMEDOUT"
 		    " (60)", (unsigned long long)d[i], rv);
-		CHECKF(el + TOL_EARLY_NS >= d[i], "timed out after %llu ns"
+		CHECKF(el + TOL_EARLY(d[i]) >= d[i], "timed out after %llu ns"
 		    " of %llu", (unsigned long long)el,
 		    (unsigned long long)d[i]);
 		CHECKF(el <= d[i] + TOL_LATE_NS, "timed out after %llu ns"
@@ -276,7 +276,7 @@ t_cv_timedwait_wall_jump(void)
 		HCV(rumpuser_mutex_enter(m));
 		rv = timedwait(cv, m, d, &el);
 		CHECK_EQ(rv, 60);
-		CHECKF(el + TOL_EARLY_NS >= d && el <= d + TOL_LATE_NS,
+		CHECKF(el + TOL_EARLY(d) >= d && el <= d + TOL_LATE_NS,
 		    "a %llu ms timedwait took %llu ms with the wall clock"
 		    " moved %lld s: it measures on the wall clock",
 		    (unsigned long long)(d / TOL_MS),

@@ -64,9 +64,16 @@ t_param_unknown(void)
 {
 	char buf[64];
 
+	/*
+	 * A leading underscore marks a mandatory parameter: one the library
+	 * does not know is an error, even if the host's configuration (the
+	 * environment, here) happens to have a value by that name.
+	 */
 	memset(buf, CANARY, sizeof(buf));
+	(void)h_setenv("_RUMPUSER_RHCONF_NO_SUCH", "leaked");
 	CHECK(HC(rumpuser_getparam("_RUMPUSER_RHCONF_NO_SUCH", buf,
 	    sizeof(buf))) != 0);
+	CHECK(strcmp(buf, "leaked") != 0);
 	CHECK(HC(rumpuser_getparam("RHCONF_NO_SUCH_PARAMETER_SET", buf,
 	    sizeof(buf))) != 0);
 }

@@ -80,6 +80,8 @@ rumpuser_thread_join(void *c)
 	REAL(rumpuser_thread_join);
 	int rv;
 
+	if (is("join_no_wait"))
+		return 0;
 	suppress = is("join_keeps_cpu");
 	rv = real_rumpuser_thread_join(c);
 	suppress = 0;
@@ -145,11 +147,39 @@ rumpuser_mutex_enter(struct rumpuser_mtx *m)
 	suppress = 0;
 }
 
+EXPORT void
+rumpuser_mutex_enter_nowrap(struct rumpuser_mtx *m)
+{
+	REAL(rumpuser_mutex_enter_nowrap);
+	int n;
+
+	if (is("nowrap_unschedules")) {
+		realhyp.hyp_backend_unschedule(0, &n, NULL);
+		realhyp.hyp_backend_schedule(n, NULL);
+	}
+	real_rumpuser_mutex_enter_nowrap(m);
+}
+
+EXPORT void
+rumpuser_mutex_destroy(struct rumpuser_mtx *m)
+{
+	REAL(rumpuser_mutex_destroy);
+
+	if (!is("leak_mutex"))
+		real_rumpuser_mutex_destroy(m);
+}
+
 EXPORT int
 rumpuser_mutex_tryenter(struct rumpuser_mtx *m)
 {
 	REAL(rumpuser_mutex_tryenter);
-	int rv = real_rumpuser_mutex_tryenter(m);
+	int rv, n;
+
+	if (is("tryenter_unschedules")) {
+		realhyp.hyp_backend_unschedule(0, &n, NULL);
+		realhyp.hyp_backend_schedule(n, NULL);
+	}
+	rv = real_rumpuser_mutex_tryenter(m);
 
 	if (is("tryenter_errno") && rv != 0)
 		return 11;

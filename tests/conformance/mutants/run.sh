@@ -18,6 +18,10 @@ trap 'rm -f "$so"' EXIT
 # mutant        tests that must fail
 table='
 join_keeps_cpu       thread.join_ncpu1
+join_no_wait         thread.join_ncpu2
+nowrap_unschedules   mutex.spin_keeps_cpu cv.wait_nowrap
+tryenter_unschedules mutex.tryenter mutex.giant_ncpu2
+leak_mutex           balance.objects
 sleep_keeps_cpu      clock.sleep_rel clock.sleep_yields_ncpu1
 sleep_no_resched     clock.sleep_rel
 mutex_keeps_cpu      mutex.enter_blocks_ncpu1
