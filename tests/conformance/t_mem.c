@@ -128,3 +128,24 @@ t_mem_anonmmap(void)
 		HCV(rumpuser_unmap(p, len));
 	}
 }
+
+/*
+ * A request the host cannot satisfy fails with NetBSD's ENOMEM (12), and
+ * the library goes on working.  Three quarters of the address space is more
+ * than any host gives one allocation here.  ASan's allocator aborts on
+ * such requests instead of failing them, so the test skips there.
+ */
+void
+t_mem_enomem(void)
+{
+	size_t huge = (size_t)3 << (sizeof(size_t) * 8 - 2);
+	void *p = NULL;
+
+	if (h_sanitizer() != NULL)
+		t_skip("the %s allocator aborts on impossible requests",
+		    h_sanitizer());
+	CHECK_EQ(HC(rumpuser_malloc(huge, 0, &p)), 12);
+	CHECK_EQ(HC(rumpuser_malloc(huge, 4096, &p)), 12);
+	CHECK_EQ(HC(rumpuser_malloc(64, 0, &p)), 0);
+	rumpuser_free(p, 64);
+}

@@ -19,6 +19,7 @@ const struct t_case t_cases[] = {
 	{ "mem.align_small.nbsd-defect", t_mem_align_small, 0, 0, 0 },
 	{ "mem.align_npot_einval.nbsd-defect", t_mem_align_npot, 0, 0, 0 },
 	{ "mem.pages", t_mem_pages, 0, 0, 0 },
+	{ "mem.enomem", t_mem_enomem, 0, 0, 0 },
 	{ "mem.anonmmap", t_mem_anonmmap, 0, 0, 0 },
 	{ "param.ncpu", t_param_ncpu, 0, 0, 0 },
 	{ "param.hostname", t_param_hostname, 0, 0, 0 },
