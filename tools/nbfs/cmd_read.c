@@ -91,85 +91,6 @@ print_long(const char *rp, const char *name, const struct nb_stat *st)
 	fputc('\n', nbfs_out);
 }
 
-/* Call fn for every entry of directory rp but . and .. (sorted). */
-static int
-namecmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int
-readdir_all(const char *rp, char ***namesp, size_t *np)
-{
-	char *buf, **names = NULL;
-	size_t n = 0, cap = 0;
-	int fd, got, off;
-
-	if ((fd = rump_sys_open(rp, RUMP_O_RDONLY | RUMP_O_DIRECTORY)) == -1)
-		return -1;
-	if ((buf = malloc(65536)) == NULL)
-		abort();
-	while ((got = rump_sys_getdents(fd, buf, 65536)) > 0) {
-		for (off = 0; off < got;) {
-			struct nb_dirent *d = (void *)(buf + off);
-
-			if (d->d_reclen == 0 || off + d->d_reclen > got)
-				break;
-			off += d->d_reclen;
-			if (d->d_fileno == 0 || d->d_namlen == 0 ||
-			    strcmp(d->d_name, ".") == 0 ||
-			    strcmp(d->d_name, "..") == 0)
-				continue;
-			if (n == cap) {
-				cap = cap ? cap * 2 : 64;
-				names = realloc(names, cap * sizeof(*names));
-				if (names == NULL)
-					abort();
-			}
-			if ((names[n++] = strdup(d->d_name)) == NULL)
-				abort();
-		}
-	}
-	free(buf);
-	if (got < 0) {
-		int e = errno;
-
-		rump_sys_close(fd);
-		while (n > 0)
-			free(names[--n]);
-		free(names);
-		errno = e;
-		return -1;
-	}
-	rump_sys_close(fd);
-	if (n > 1)
-		qsort(names, n, sizeof(*names), namecmp);
-	*namesp = names;
-	*np = n;
-	return 0;
-}
-
-static void
-freenames(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
-}
-
-static char *
-join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *r = malloc(n);
-
-	if (r == NULL)
-		abort();
-	snprintf(r, n, "%s%s%s", a, a[0] && a[strlen(a) - 1] == '/' ? "" :
-	    "/", b);
-	return r;
-}
-
 int
 cmd_ls(struct nbfs_ctx *c, int argc, char **argv)
 {
@@ -199,14 +120,14 @@ cmd_ls(struct nbfs_ctx *c, int argc, char **argv)
 				print_long(rp, args[i], &st);
 			else
 				fprintf(nbfs_out, "%s\n", args[i]);
-		} else if (readdir_all(rp, &names, &n) == -1) {
+		} else if (nbfs_readdir(rp, &names, &n) == -1) {
 			nbfs_err(c, args[i], "reading directory", errno);
 			rv = NBFS_EX_FAIL;
 		} else {
 			if (nargs > 1)
 				fprintf(nbfs_out, "%s%s:\n", i ? "\n" : "", args[i]);
 			for (j = 0; j < n; j++) {
-				char *ep = join(rp, names[j]);
+				char *ep = nbfs_join(rp, names[j]);
 				struct nb_stat est;
 
 				if (names[j][0] == '.' && !fl[1]) {
@@ -223,7 +144,7 @@ cmd_ls(struct nbfs_ctx *c, int argc, char **argv)
 					print_long(ep, names[j], &est);
 				free(ep);
 			}
-			freenames(names, n);
+			nbfs_freenames(names, n);
 		}
 		free(rp);
 	}
@@ -369,20 +290,20 @@ get_one(struct nbfs_ctx *c, const char *rp, const char *hp,
 			nbfs_errx(c, "%s: %s", hp, strerror(errno));
 			return -1;
 		}
-		if (readdir_all(rp, &names, &n) == -1) {
+		if (nbfs_readdir(rp, &names, &n) == -1) {
 			nbfs_err(c, ip[0] ? ip : "/", "reading directory",
 			    errno);
 			return -1;
 		}
 		for (j = 0; j < n && !nbfs_stop; j++) {
-			char *r2 = join(rp, names[j]), *h2 = join(hp, names[j]);
+			char *r2 = nbfs_join(rp, names[j]), *h2 = nbfs_join(hp, names[j]);
 
 			if (get_one(c, r2, h2, pg, buf) == -1)
 				rv = -1;
 			free(r2);
 			free(h2);
 		}
-		freenames(names, n);
+		nbfs_freenames(names, n);
 		chmod(hp, st.st_mode & 07777);
 		set_times(hp, &st, 0);
 		return nbfs_stop ? -1 : rv;
@@ -488,7 +409,7 @@ cmd_get(struct nbfs_ctx *c, int argc, char **argv)
 	dst = argc == 3 ? argv[2] : base;
 	/* Into an existing directory: keep the name, as cp does. */
 	if (stat(dst, &hst) == 0 && S_ISDIR(hst.st_mode))
-		dst = hp = join(dst, base);
+		dst = hp = nbfs_join(dst, base);
 	if ((buf = malloc(CHUNK)) == NULL)
 		abort();
 	nbfs_progress_init(&pg, "get", c->quiet);

@@ -47,19 +47,6 @@ struct putstate {
 	int		abort;	/* a FATAL() error happened */
 };
 
-static char *
-join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *r = malloc(n);
-
-	if (r == NULL)
-		abort();
-	snprintf(r, n, "%s%s%s", a, a[0] && a[strlen(a) - 1] == '/' ? "" :
-	    "/", b);
-	return r;
-}
-
 static const char *
 ipath(const char *rp)
 {
@@ -183,7 +170,7 @@ put_one(struct putstate *ps, const char *hp, const char *rp)
 
 			if (!nbfs_stop && strcmp(nm, ".") != 0 &&
 			    strcmp(nm, "..") != 0) {
-				char *h2 = join(hp, nm), *r2 = join(rp, nm);
+				char *h2 = nbfs_join(hp, nm), *r2 = nbfs_join(rp, nm);
 
 				if (put_one(ps, h2, r2) == -1)
 					rv = -1;
@@ -277,7 +264,7 @@ cmd_put(struct nbfs_ctx *c, int argc, char **argv)
 	    (st.st_mode & NB_S_IFMT) == NB_S_IFDIR && base[0] != '\0' &&
 	    strcmp(base, ".") != 0 && strcmp(base, "..") != 0 &&
 	    strcmp(base, "/") != 0) {
-		dst = join(rp, base);
+		dst = nbfs_join(rp, base);
 		free(rp);
 	} else
 		dst = rp;
@@ -353,8 +340,9 @@ static int
 rm_tree(struct nbfs_ctx *c, const char *rp)
 {
 	struct nb_stat st;
-	char *buf;
-	int fd, got, off, rv = 0, again;
+	char **names, *p;
+	size_t i, n;
+	int rv = 0;
 
 	if (nbfs_lstat(rp, &st) == -1) {
 		nbfs_err(c, ipath(rp), NULL, errno);
@@ -367,41 +355,17 @@ rm_tree(struct nbfs_ctx *c, const char *rp)
 		}
 		return 0;
 	}
-	if ((buf = malloc(65536)) == NULL)
-		abort();
-	/* Entries vanish as we go: reread until the directory is empty. */
-	do {
-		again = 0;
-		if ((fd = rump_sys_open(rp, RUMP_O_RDONLY |
-		    RUMP_O_DIRECTORY)) == -1) {
-			nbfs_err(c, ipath(rp), NULL, errno);
-			free(buf);
-			return -1;
-		}
-		while (!nbfs_stop &&
-		    (got = rump_sys_getdents(fd, buf, 65536)) > 0) {
-			for (off = 0; off < got;) {
-				struct nb_dirent *d = (void *)(buf + off);
-				char *p;
-
-				if (d->d_reclen == 0)
-					break;
-				off += d->d_reclen;
-				if (d->d_fileno == 0 || d->d_namlen == 0 ||
-				    strcmp(d->d_name, ".") == 0 ||
-				    strcmp(d->d_name, "..") == 0)
-					continue;
-				p = join(rp, d->d_name);
-				if (rm_tree(c, p) == -1)
-					rv = -1;
-				else
-					again = 1;
-				free(p);
-			}
-		}
-		rump_sys_close(fd);
-	} while (again && rv == 0 && !nbfs_stop);
-	free(buf);
+	if (nbfs_readdir(rp, &names, &n) == -1) {
+		nbfs_err(c, ipath(rp), NULL, errno);
+		return -1;
+	}
+	for (i = 0; i < n && !nbfs_stop; i++) {
+		p = nbfs_join(rp, names[i]);
+		if (rm_tree(c, p) == -1)
+			rv = -1;
+		free(p);
+	}
+	nbfs_freenames(names, n);
 	if (rv == 0 && !nbfs_stop && rump_sys_rmdir(rp) == -1) {
 		nbfs_err(c, ipath(rp), "rmdir", errno);
 		return -1;
@@ -457,7 +421,7 @@ cmd_mv(struct nbfs_ctx *c, int argc, char **argv)
 	to = nbfs_rpath(argv[2]);
 	if (nbfs_lstat(to, &st) == 0 &&
 	    (st.st_mode & NB_S_IFMT) == NB_S_IFDIR) {
-		t2 = join(to, strrchr(from, '/') + 1);
+		t2 = nbfs_join(to, strrchr(from, '/') + 1);
 		free(to);
 		to = t2;
 	}

@@ -117,40 +117,63 @@ f_readlink(const char *path, char *buf, size_t size)
 	return 0;
 }
 
-#define SIMPLE(name, call)						\
-static int								\
-name(const char *path, mode_t mode)					\
-{									\
-	int rv;								\
-	RP(path);							\
-									\
-	rv = call;							\
-	free(rp);							\
-	return rv == -1 ? FAIL() : 0;					\
+/* A rump system call's result as FUSE wants it: 0 or a negative errno. */
+static int
+result(int rv)
+{
+
+	return rv == -1 ? FAIL() : 0;
 }
 
-SIMPLE(f_mkdir, rump_sys_mkdir(rp, (int)mode))
-
+/* Calls on one path, and on two, resolved into the rump namespace. */
 static int
-f_unlink(const char *path)
+path1(const char *path, int (*op)(const char *))
 {
 	int rv;
 	RP(path);
 
-	rv = rump_sys_unlink(rp);
+	rv = op(rp);
 	free(rp);
-	return rv == -1 ? FAIL() : 0;
+	return result(rv);
+}
+
+static int
+path2(const char *from, const char *to, int (*op)(const char *, const char *))
+{
+	char *a, *b;
+	int rv;
+
+	a = nbfs_rpath(from);
+	b = nbfs_rpath(to);
+	rv = op(a, b);
+	free(a);
+	free(b);
+	return result(rv);
+}
+
+static int
+f_mkdir(const char *path, mode_t mode)
+{
+	int rv;
+	RP(path);
+
+	rv = rump_sys_mkdir(rp, (int)mode);
+	free(rp);
+	return result(rv);
+}
+
+static int
+f_unlink(const char *path)
+{
+
+	return path1(path, rump_sys_unlink);
 }
 
 static int
 f_rmdir(const char *path)
 {
-	int rv;
-	RP(path);
 
-	rv = rump_sys_rmdir(rp);
-	free(rp);
-	return rv == -1 ? FAIL() : 0;
+	return path1(path, rump_sys_rmdir);
 }
 
 static int
@@ -161,37 +184,23 @@ f_symlink(const char *target, const char *path)
 
 	rv = rump_sys_symlink(target, rp);
 	free(rp);
-	return rv == -1 ? FAIL() : 0;
+	return result(rv);
 }
 
 static int
 f_rename(const char *from, const char *to, unsigned int flags)
 {
-	char *a, *b;
-	int rv;
 
 	if (flags != 0)
 		return -EINVAL;
-	a = nbfs_rpath(from);
-	b = nbfs_rpath(to);
-	rv = rump_sys_rename(a, b);
-	free(a);
-	free(b);
-	return rv == -1 ? FAIL() : 0;
+	return path2(from, to, rump_sys_rename);
 }
 
 static int
 f_link(const char *from, const char *to)
 {
-	char *a, *b;
-	int rv;
 
-	a = nbfs_rpath(from);
-	b = nbfs_rpath(to);
-	rv = rump_sys_link(a, b);
-	free(a);
-	free(b);
-	return rv == -1 ? FAIL() : 0;
+	return path2(from, to, rump_sys_link);
 }
 
 static int
@@ -200,14 +209,13 @@ f_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 	int rv;
 
 	if (fi != NULL)
-		return rump_sys_fchmod((int)fi->fh, (int)mode) == -1 ?
-		    FAIL() : 0;
+		return result(rump_sys_fchmod((int)fi->fh, (int)mode));
 	{
 		RP(path);
 		rv = rump_sys_chmod(rp, (int)mode);
 		free(rp);
 	}
-	return rv == -1 ? FAIL() : 0;
+	return result(rv);
 }
 
 static int
@@ -219,7 +227,7 @@ f_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 	(void)fi;
 	rv = rump_sys_lchown(rp, uid, gid);
 	free(rp);
-	return rv == -1 ? FAIL() : 0;
+	return result(rv);
 }
 
 static int
@@ -228,13 +236,13 @@ f_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 	int rv;
 
 	if (fi != NULL)
-		return rump_sys_ftruncate((int)fi->fh, size) == -1 ? FAIL() : 0;
+		return result(rump_sys_ftruncate((int)fi->fh, size));
 	{
 		RP(path);
 		rv = rump_sys_truncate(rp, size);
 		free(rp);
 	}
-	return rv == -1 ? FAIL() : 0;
+	return result(rv);
 }
 
 static int
@@ -322,7 +330,7 @@ f_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 {
 	(void)path;
 	(void)datasync;
-	return rump_sys_fsync((int)fi->fh) == -1 ? FAIL() : 0;
+	return result(rump_sys_fsync((int)fi->fh));
 }
 
 static int
@@ -386,7 +394,7 @@ f_utimens(const char *path, const struct timespec tv[2],
 	rv = rump_sys_utimensat(NB_AT_FDCWD, rp,
 	    (const struct timespec *)(void *)ts, NB_AT_SYMLINK_NOFOLLOW);
 	free(rp);
-	return rv == -1 ? FAIL() : 0;
+	return result(rv);
 }
 
 static void *

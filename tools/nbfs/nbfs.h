@@ -132,4 +132,9 @@ int	cmd_mount(struct nbfs_ctx *, int, char **);
 void	nbfs_modestr(uint32_t, char *);
 int	nbfs_lstat(const char *, struct nb_stat *);
 
+/* names.c */
+char	*nbfs_join(const char *, const char *);
+int	nbfs_readdir(const char *, char ***, size_t *);
+void	nbfs_freenames(char **, size_t);
+
 #endif /* NBFS_H */
