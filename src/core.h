@@ -106,6 +106,18 @@ struct rumphost_thr {
 /* The calling thread's record, made on first use; NULL only without memory. */
 struct rumphost_thr *rumphost_thr_self(void);
 
+/*
+ * curlwp for the core's own callers (owner tracking): inline, so they do
+ * not call through the library's exported, interposable rumpuser_curlwp.
+ */
+static inline struct lwp *
+rumphost_curlwp(void)
+{
+	struct rumphost_thr *t = rumphost_host_tls_get();
+
+	return RH_LIKELY(t != NULL) ? t->t_lwp : NULL;
+}
+
 /* --- waitq.c: wait queues of parked threads ---------------------------- */
 
 /*

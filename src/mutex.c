@@ -86,7 +86,7 @@ mtx_setowner(struct rumpuser_mtx *m)
 
 	if (m->m_flags & RUMPUSER_MTX_KMUTEX)
 		__atomic_store_n(
-		    &m->m_owner, rumpuser_curlwp(), __ATOMIC_RELAXED);
+		    &m->m_owner, rumphost_curlwp(), __ATOMIC_RELAXED);
 }
 
 void

@@ -64,7 +64,7 @@ rw_try(struct rumpuser_rw *rw, int kind)
 				return true;
 		}
 	}
-	__atomic_store_n(&rw->r_writer, rumpuser_curlwp(), __ATOMIC_RELAXED);
+	__atomic_store_n(&rw->r_writer, rumphost_curlwp(), __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -87,7 +87,7 @@ rw_try_queued(struct rumpuser_rw *rw, int kind, bool woken)
 				return false;
 			if (rw_cas(rw, &s, s | RW_WRITER)) {
 				__atomic_store_n(&rw->r_writer,
-				    rumpuser_curlwp(), __ATOMIC_RELAXED);
+				    rumphost_curlwp(), __ATOMIC_RELAXED);
 				return true;
 			}
 		} else {
@@ -207,7 +207,7 @@ rumpuser_rw_tryupgrade(struct rumpuser_rw *rw)
 		if ((s & RW_HOLDERS) != RW_READER)
 			return RH_EBUSY;
 	} while (!rw_cas(rw, &s, (s & RW_WAITERS) | RW_WRITER));
-	__atomic_store_n(&rw->r_writer, rumpuser_curlwp(), __ATOMIC_RELAXED);
+	__atomic_store_n(&rw->r_writer, rumphost_curlwp(), __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -257,7 +257,7 @@ rumpuser_rw_held(int lk, struct rumpuser_rw *rw, int *heldp)
 	if (rw_kind(lk, "rumpuser_rw_held") == KIND_WRITE)
 		*heldp = (s & RW_WRITER) &&
 		    __atomic_load_n(&rw->r_writer, __ATOMIC_RELAXED) ==
-			rumpuser_curlwp();
+			rumphost_curlwp();
 	else
 		*heldp = (s / RW_READER) > 0;
 }

@@ -152,9 +152,8 @@ rumpuser_thread_join(void *cookie)
 struct lwp *
 rumpuser_curlwp(void)
 {
-	struct rumphost_thr *t = rumphost_host_tls_get();
 
-	return RH_LIKELY(t != NULL) ? t->t_lwp : NULL;
+	return rumphost_curlwp();
 }
 
 void
