@@ -12,19 +12,6 @@
  */
 #include "core.h"
 
-static bool
-ts_to_ns(int64_t sec, long nsec, uint64_t *ns)
-{
-
-	if (sec < 0 || nsec < 0 || (uint64_t)nsec >= RH_NS)
-		return false;
-	if ((uint64_t)sec >= (UINT64_MAX - RH_NS) / RH_NS)
-		*ns = UINT64_MAX - RH_NS; /* forever, near enough */
-	else
-		*ns = (uint64_t)sec * RH_NS + (uint64_t)nsec;
-	return true;
-}
-
 int
 rumpuser_clock_gettime(int clk, int64_t *sec, long *nsec)
 {
@@ -67,11 +54,12 @@ rumpuser_clock_sleep(int clk, int64_t sec, long nsec)
 	uint64_t ns, deadline;
 	int nlocks;
 
-	if (!ts_to_ns(sec, nsec, &ns))
+	if (sec < 0 || nsec < 0 || (uint64_t)nsec >= RH_NS)
 		return RH_EINVAL;
+	ns = rumphost_ts_ns((uint64_t)sec, (uint64_t)nsec);
 	switch (clk) {
 	case RUMPUSER_CLOCK_RELWALL:
-		deadline = rumphost_host_mono_ns() + ns;
+		deadline = rumphost_deadline(rumphost_host_mono_ns(), ns);
 		break;
 	case RUMPUSER_CLOCK_ABSMONO: deadline = ns; break;
 	default: return RH_EINVAL;

@@ -57,6 +57,24 @@ rumphost_sched(int nlocks, void *interlock)
 	rumphost_hyp.hyp_backend_schedule(nlocks, interlock);
 }
 
+/* sec and nsec (neither negative) as ns, saturating: "forever" stays so. */
+static inline uint64_t
+rumphost_ts_ns(uint64_t sec, uint64_t nsec)
+{
+
+	if (sec > (UINT64_MAX - nsec) / RH_NS)
+		return UINT64_MAX;
+	return sec * RH_NS + nsec;
+}
+
+/* A deadline rel ns after now, saturating instead of wrapping. */
+static inline uint64_t
+rumphost_deadline(uint64_t now, uint64_t rel)
+{
+
+	return rel > UINT64_MAX - now ? UINT64_MAX : now + rel;
+}
+
 /* One iteration of a busy wait: tell the CPU, where it has a way. */
 static inline void
 rumphost_cpu_relax(void)

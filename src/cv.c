@@ -122,17 +122,14 @@ int
 rumpuser_cv_timedwait(
     struct rumpuser_cv *cv, struct rumpuser_mtx *mtx, int64_t sec, int64_t nsec)
 {
-	uint64_t now, rel, deadline;
+	uint64_t rel = 0, deadline;
 
-	now = rumphost_host_mono_ns();
-	if (sec < 0 || (sec == 0 && nsec <= 0))
-		rel = 0;
-	else if ((uint64_t)sec > (UINT64_MAX - now) / RH_NS - 1)
-		rel = UINT64_MAX - now - RH_NS;
-	else
-		rel = (uint64_t)sec * RH_NS + (nsec > 0 ? (uint64_t)nsec : 0);
+	/* A timeout already over still releases the CPU, and says so. */
+	if (sec >= 0)
+		rel = rumphost_ts_ns(
+		    (uint64_t)sec, nsec > 0 ? (uint64_t)nsec : 0);
+	deadline = rumphost_deadline(rumphost_host_mono_ns(), rel);
 	/* A deadline of 0 means "none" to the host: never pass one. */
-	deadline = now + rel;
 	if (deadline == 0)
 		deadline = 1;
 	return cv_wait_cpu(cv, mtx, deadline);
