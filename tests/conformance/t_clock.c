@@ -182,3 +182,30 @@ t_clock_abs_wall_jump(void)
 	    (unsigned long long)(el / TOL_MS));
 	h_wall_shift(0);
 }
+
+static void
+sleeper(void *arg)
+{
+
+	HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, INT64_MAX / 2, 0));
+	__atomic_store_n((int *)arg, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * A relative sleep far beyond any clock's range still sleeps: "now plus
+ * the duration" must saturate, not wrap round to a deadline in the past.
+ * The sleeper is left asleep; the test's process ends with it.
+ */
+void
+t_clock_sleep_forever(void)
+{
+	static int woke;
+	struct fk_thread *t;
+
+	t = fk_spawn("sleeper", sleeper, &woke);
+	CHECKF(fk_settle(fk_pred_blocked, t),
+	    "the sleeping thread never released its CPU");
+	h_sleep_ns(TOL_QUIET_NS);
+	CHECKF(!__atomic_load_n(&woke, __ATOMIC_SEQ_CST),
+	    "a sleep of INT64_MAX/2 seconds returned at once");
+}

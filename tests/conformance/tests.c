@@ -35,6 +35,7 @@ const struct t_case t_cases[] = {
 	{ "clock.relwall", t_clock_relwall, 0, 0, 0 },
 	{ "clock.sleep_rel", t_clock_sleep_rel, 0, 0, 0 },
 	{ "clock.sleep_abs", t_clock_sleep_abs, 0, 0, 0 },
+	{ "clock.sleep_forever", t_clock_sleep_forever, 0, 0, 0 },
 	{ "clock.sleep_yields_ncpu1", t_clock_sleep_yields, 0, 1, 10 },
 	{ "clock.abs_wall_jump", t_clock_abs_wall_jump, 0, 0, 0 },
 	{ "thread.join_ncpu1", t_thread_join, 0, 1, 10 },

@@ -13,6 +13,7 @@ void t_clock_absmono(void);
 void t_clock_relwall(void);
 void t_clock_sleep_rel(void);
 void t_clock_sleep_abs(void);
+void t_clock_sleep_forever(void);
 void t_clock_sleep_yields(void);
 void t_clock_abs_wall_jump(void);
 void t_curlwp_setclear(void);
