@@ -49,8 +49,7 @@ bn_impl(void)
 }
 
 void
-bn_result(const char *name, const char *unit, double value,
-    unsigned long iters)
+bn_result(const char *name, const char *unit, double value, unsigned long iters)
 {
 
 	printf("bench %s impl=%s unit=%s value=%.1f iters=%lu\n", name,

@@ -20,14 +20,14 @@
 #include <stdint.h>
 
 /* Monotonic clock in nanoseconds. */
-double	bn_now(void);
+double bn_now(void);
 /* full, or full/100 (at least 1) when $BENCH_QUICK is set. */
 unsigned long bn_iters(unsigned long);
-int	bn_quick(void);
+int bn_quick(void);
 const char *bn_impl(void);
 /* Print one result line. */
-void	bn_result(const char *, const char *, double, unsigned long);
-void	bn_die(const char *, ...)
-	    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
+void bn_result(const char *, const char *, double, unsigned long);
+void bn_die(const char *, ...)
+    __attribute__((__noreturn__, __format__(__printf__, 1, 2)));
 
 #endif /* BENCH_H */

@@ -41,6 +41,8 @@ JOBS = ([("hyp:" + w, ["hypbench", w], w in HYP_HANDOFF, 120)
     ("pipe", ["pipe"], True, 120),
     ("lwp", ["lwp"], True, 120),
     ("kthread", ["kthread"], True, 120),
+    ("tcp_lo", ["tcp", "lo"], True, 180),
+    ("tcp_shmif", ["tcp", "shmif"], False, 180),
     ("tmpfs", ["tmpfs"], False, 120),
     ("ext2", ["ext2"], False, 300),
 ])

@@ -60,6 +60,9 @@ $(BENCH_DIR)/lwp: bench/rump/lwp.c $(BRUMP_DEPS)
 $(BENCH_DIR)/kthread: bench/rump/kthread.c $(BRUMP_DEPS)
 	@mkdir -p $(@D)
 	$(BRUMP_CC) -lrump -lrumpuser -lpthread
+$(BENCH_DIR)/tcp: bench/rump/tcp.c $(BRUMP_DEPS)
+	@mkdir -p $(@D)
+	$(BRUMP_CC) $(BRUMP_NET) -lrumpuser -lpthread
 $(BENCH_DIR)/tmpfs: bench/rump/tmpfs.c $(BRUMP_DEPS)
 	@mkdir -p $(@D)
 	$(BRUMP_CC) -lrumpfs_tmpfs -lrumpvfs -lrump -lrumpuser -lpthread

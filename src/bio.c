@@ -1,6 +1,14 @@
 /*
  * Asynchronous block I/O: rumpuser_bio.
  *
+ * The common path has no handoff: when the host can do a transfer at once
+ * (hi_rw_nowait: the data is in its cache, or a write fits its cache), the
+ * caller does it with its rump CPU released and then completes it itself,
+ * holding a CPU but not the giant lock (its giant holds are given back
+ * after).  Requests from several threads so proceed in parallel, each on
+ * its own thread.  BIO_SYNC writes, transfers that would wait for a device
+ * and the rest of a partial one go to the pool below.
+ *
  * Model: a bounded ring of requests and a pool of I/O threads.  The caller
  * queues a request and returns at once; an idle I/O thread takes it, does
  * the transfer with the host's positional I/O (so requests from many
@@ -34,6 +42,7 @@ struct bio_req {
 	void *r_data;
 	size_t r_len;
 	int64_t r_off;
+	size_t r_moved; /* of r_len, done already on the caller's thread */
 	rump_biodone_fn r_done;
 	void *r_donearg;
 };
@@ -57,26 +66,32 @@ static void bio_thread(void *);
 static void
 bio_transfer(const struct bio_req *r)
 {
-	struct rumphost_iovec iov = {r->r_data, r->r_len};
+	struct rumphost_iovec iov = {
+	    (char *)r->r_data + r->r_moved, r->r_len - r->r_moved};
+	int64_t off = r->r_off < 0 ? r->r_off : r->r_off + (int64_t)r->r_moved;
 	size_t done = 0;
 	int error, nlocks;
 
 	if (r->r_op & RUMPUSER_BIO_READ) {
-		error = rumphost_host_preadv(r->r_fd, &iov, 1, r->r_off, &done);
+		error = rumphost_host_preadv(r->r_fd, &iov, 1, off, &done);
 	} else {
-		error =
-		    rumphost_host_pwritev(r->r_fd, &iov, 1, r->r_off, &done);
+		error = rumphost_host_pwritev(r->r_fd, &iov, 1, off, &done);
 		if (error == 0 && (r->r_op & RUMPUSER_BIO_SYNC))
 			error = rumphost_host_fsync(r->r_fd);
 	}
+	done += r->r_moved;
 	rumphost_sched(0, NULL);
 	r->r_done(r->r_donearg, done, error);
 	rumphost_unsched(&nlocks, NULL);
 }
 
-/* With the pool locked: take the next request, waiting for one. */
+/*
+ * With the pool locked: take the next request, waiting for one.  Wakeups
+ * noted in wk are delivered whenever the lock is dropped.
+ */
 static bool
-bio_take(struct bio_req *r, struct rumphost_hlock **lkp)
+bio_take(
+    struct bio_req *r, struct rumphost_hlock **lkp, struct rumphost_wakes *wk)
 {
 	struct rumphost_waiter w;
 	uint64_t deadline;
@@ -85,7 +100,7 @@ bio_take(struct bio_req *r, struct rumphost_hlock **lkp)
 		deadline = rumphost_host_mono_ns() + BIO_IDLE_NS;
 		rumphost_wq_insert(&bio.b_idleq, &w, 0);
 		bio.b_idle++;
-		rumphost_wq_unlock(*lkp);
+		rumphost_wq_unlock_wake(*lkp, wk);
 		if (!rumphost_wq_park(&w, deadline)) {
 			*lkp = rumphost_wq_lock(&bio);
 			if (!rumphost_wq_woken(&w)) {
@@ -101,13 +116,14 @@ bio_take(struct bio_req *r, struct rumphost_hlock **lkp)
 	*r = bio.b_ring[bio.b_head];
 	bio.b_head = (bio.b_head + 1) % BIO_RING;
 	bio.b_count--;
-	rumphost_wq_wake_one(&bio.b_fullq);
+	rumphost_wq_wake_one(&bio.b_fullq, wk);
 	return true;
 }
 
 static void
 bio_thread(void *arg)
 {
+	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 	struct bio_req r;
 
@@ -117,16 +133,16 @@ bio_thread(void *arg)
 	rumphost_hyp.hyp_unschedule();
 
 	lk = rumphost_wq_lock(&bio);
-	while (bio_take(&r, &lk)) {
-		rumphost_wq_unlock(lk);
+	while (bio_take(&r, &lk, &wk)) {
+		rumphost_wq_unlock_wake(lk, &wk);
 		bio_transfer(&r);
 		lk = rumphost_wq_lock(&bio);
 		if (--bio.b_inflight == 0)
-			while (rumphost_wq_wake_one(&bio.b_drainq) != NULL)
+			while (rumphost_wq_wake_one(&bio.b_drainq, &wk))
 				continue;
 	}
 	bio.b_threads--;
-	rumphost_wq_unlock(lk);
+	rumphost_wq_unlock_wake(lk, &wk);
 
 	rumphost_hyp.hyp_schedule();
 	rumphost_hyp.hyp_lwproc_release();
@@ -152,27 +168,60 @@ bio_wait_room(struct rumphost_hlock *lk)
 	return lk;
 }
 
+/*
+ * The handoff-free path.  Called holding a CPU (and perhaps the giant
+ * lock); returns holding them again.  True if the request was done and
+ * completed here; else *moved says how much of it is done.
+ */
+static bool
+bio_inline(int fd, int op, void *data, size_t len, int64_t off,
+    rump_biodone_fn done, void *donearg, size_t *moved)
+{
+	int nlocks, n0;
+
+	rumphost_unsched(&nlocks, NULL);
+	if (rumphost_info.hi_rw_nowait(
+		fd, !(op & RUMPUSER_BIO_READ), data, len, off, moved) != 0 ||
+	    *moved > len)
+		*moved = 0;
+	if (*moved == len) {
+		rumphost_sched(0, NULL);
+		done(donearg, len, 0);
+		if (nlocks == 0)
+			return true; /* holding what we were called with */
+		rumphost_unsched(&n0, NULL);
+	}
+	rumphost_sched(nlocks, NULL);
+	return *moved == len;
+}
+
 void
 rumpuser_bio(int fd, int op, void *data, size_t len, int64_t off,
     rump_biodone_fn done, void *donearg)
 {
+	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 	struct bio_req *r;
 	bool spawn = false;
+	size_t moved = 0;
 
+	if (rumphost_info.hi_rw_nowait != NULL && off >= 0 && len > 0 &&
+	    !(op & RUMPUSER_BIO_SYNC) &&
+	    bio_inline(fd, op, data, len, off, done, donearg, &moved))
+		return;
 	lk = bio_wait_room(rumphost_wq_lock(&bio));
 	r = &bio.b_ring[(bio.b_head + bio.b_count) % BIO_RING];
-	*r = (struct bio_req){fd, op, data, len, off, done, donearg};
+	*r = (struct bio_req){fd, op, data, len, off, moved, done, donearg};
 	bio.b_count++;
 	bio.b_inflight++;
 	if (bio.b_idle > 0) {
-		rumphost_wq_wake_one(&bio.b_idleq);
+		rumphost_wq_wake_one(&bio.b_idleq, &wk);
 		bio.b_idle--;
 	} else if (bio.b_threads < BIO_MAXTHREADS) {
 		bio.b_threads++;
 		spawn = true;
 	}
-	rumphost_wq_unlock(lk);
+	rumphost_wq_unlock_wake(lk, &wk);
 	if (spawn &&
 	    rumphost_host_thread_create(
 		bio_thread, NULL, "rumphost-bio", 0, -1) != 0) {

@@ -114,15 +114,26 @@ int rumphost_vsnprintf(char *, size_t, const char *, va_list)
  * fields are protected as described in thread.c.
  */
 struct rumphost_thr {
-	struct lwp *t_lwp;	      /* curlwp, or NULL when unbound */
-	struct rumphost_join *t_join; /* joinable core thread, else NULL */
-	bool t_coremade;	      /* created by rumpuser_thread_create */
-	size_t t_linelen;	      /* bytes in t_line */
-	char t_line[RH_LINEMAX];      /* console line being assembled */
+	struct lwp *t_lwp;		 /* curlwp, or NULL when unbound */
+	struct rumphost_join *t_join;	 /* joinable core thread, else NULL */
+	bool t_coremade;		 /* created by rumpuser_thread_create */
+	size_t t_linelen;		 /* bytes in t_line */
+	struct rumphost_pgfree *t_pages; /* free one-page blocks (pages.c) */
+	unsigned t_npages;		 /* how many */
+	char t_line[RH_LINEMAX];	 /* console line being assembled */
 };
 
 /* The calling thread's record, made on first use; NULL only without memory. */
 struct rumphost_thr *rumphost_thr_self(void);
+
+/* --- pages.c: one-page blocks without a header ------------------------ */
+
+/* A page-aligned page, or NULL without memory. */
+void *rumphost_page_alloc(void);
+/* Free what rumphost_page_alloc returned. */
+void rumphost_page_free(void *);
+/* Give t's cached pages back, before t is freed. */
+void rumphost_pages_flush(struct rumphost_thr *t);
 
 /*
  * curlwp for the core's own callers (owner tracking): inline, so they do
@@ -147,7 +158,7 @@ struct rumphost_waiter {
 	struct rumphost_waiter *w_next, *w_prev;
 	struct rumphost_hthread *w_thread;
 	int w_kind;  /* the queue owner's business */
-	int w_woken; /* atomic: waiting, waking, woken */
+	int w_woken; /* atomic: waiting (0), woken (1) */
 };
 
 /* A FIFO of waiters; all fields protected by rumphost_wq_lock(owner). */
@@ -168,10 +179,33 @@ void rumphost_wq_unlock(struct rumphost_hlock *);
 void
 rumphost_wq_insert(struct rumphost_waitq *, struct rumphost_waiter *, int kind);
 void rumphost_wq_remove(struct rumphost_waitq *, struct rumphost_waiter *);
-/* With the queue locked: dequeue the first waiter and wake it; NULL if none. */
-struct rumphost_waiter *rumphost_wq_wake_one(struct rumphost_waitq *);
-/* With the queue locked: wake w, already removed from its queue. */
-void rumphost_wq_wake(struct rumphost_waiter *);
+/*
+ * Wakeups decided under a queue lock and delivered after it is dropped, so
+ * a woken thread does not run into the lock its waker still holds.  Lives
+ * on the waker's stack; start it with RUMPHOST_WAKES_INIT.  When full,
+ * further wakeups are delivered at once (still correct, just under the
+ * lock).
+ */
+#define RUMPHOST_WAKES_MAX 8
+struct rumphost_wakes {
+	unsigned wk_n;
+	struct rumphost_hthread *wk_t[RUMPHOST_WAKES_MAX];
+};
+#define RUMPHOST_WAKES_INIT                                                    \
+	{                                                                      \
+		0,                                                             \
+		{                                                              \
+			NULL                                                   \
+		}                                                              \
+	}
+
+/*
+ * With the queue locked: dequeue the first waiter, mark it woken and note
+ * its thread in wk for unparking.  Returns false if the queue was empty.
+ */
+bool rumphost_wq_wake_one(struct rumphost_waitq *, struct rumphost_wakes *wk);
+/* Drop the queue lock, then unpark every thread noted in wk. */
+void rumphost_wq_unlock_wake(struct rumphost_hlock *, struct rumphost_wakes *);
 
 /*
  * Without the queue lock: park until w is woken or the monotonic clock

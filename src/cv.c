@@ -138,27 +138,29 @@ rumpuser_cv_timedwait(
 void
 rumpuser_cv_signal(struct rumpuser_cv *cv)
 {
+	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 
 	if (__atomic_load_n(&cv->c_nwaiters, __ATOMIC_RELAXED) == 0)
 		return;
 	lk = rumphost_wq_lock(cv);
-	if (rumphost_wq_wake_one(&cv->c_waitq) != NULL)
+	if (rumphost_wq_wake_one(&cv->c_waitq, &wk))
 		cv_count(cv, -1);
-	rumphost_wq_unlock(lk);
+	rumphost_wq_unlock_wake(lk, &wk);
 }
 
 void
 rumpuser_cv_broadcast(struct rumpuser_cv *cv)
 {
+	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 
 	if (__atomic_load_n(&cv->c_nwaiters, __ATOMIC_RELAXED) == 0)
 		return;
 	lk = rumphost_wq_lock(cv);
-	while (rumphost_wq_wake_one(&cv->c_waitq) != NULL)
+	while (rumphost_wq_wake_one(&cv->c_waitq, &wk))
 		cv_count(cv, -1);
-	rumphost_wq_unlock(lk);
+	rumphost_wq_unlock_wake(lk, &wk);
 }
 
 void

@@ -6,8 +6,13 @@
  * just below it recording the host block it was cut from; any power-of-two
  * alignment is served by asking the host for len + alignment bytes and
  * rounding up inside.  The header costs hi_minalign bytes per block (or
- * up to the alignment for aligned ones).  A page cache for the page-sized,
- * page-aligned hot path is the subject of issue 6.
+ * up to the alignment for aligned ones).
+ *
+ * One-page blocks, the rump kernel's hot path, have no header: they come
+ * from pages.c, and free recognises them by the length it is given (which
+ * rumpuser(3) says is the allocation's).  The rare one-page block asked
+ * with an alignment above a page takes the header path and is recorded
+ * on odd_list, which free searches only while it is non-empty.
  *
  * anonmmap asks the host for zeroed pages and over-maps for alignments
  * beyond a page; a short list remembers what unmap must give back.
@@ -24,6 +29,15 @@ struct mem_hdr {
 	size_t h_rawlen;
 };
 
+/* One-page blocks that have a header after all (alignment > a page). */
+struct odd_rec {
+	struct odd_rec *o_next;
+	void *o_mem;
+};
+
+static struct odd_rec *odd_list; /* wait queue lock of &odd_list */
+static unsigned odd_count;	 /* atomic; entries on odd_list */
+
 static inline uintptr_t
 roundup_pow2(uintptr_t v, uintptr_t align)
 {
@@ -31,15 +45,96 @@ roundup_pow2(uintptr_t v, uintptr_t align)
 	return (v + align - 1) & ~(align - 1);
 }
 
+static int mem_hdr_alloc(size_t len, size_t align, void **memp);
+static void mem_hdr_free(void *mem);
+
+/* Note a one-page block with a header, for free to find. */
+static int
+odd_alloc(size_t align, void **memp)
+{
+	struct rumphost_hlock *lk;
+	struct odd_rec *o;
+	int error;
+
+	if ((o = rumphost_host_alloc(sizeof(*o))) == NULL)
+		return RH_ENOMEM;
+	if ((error = mem_hdr_alloc(PAGE_SIZE, align, memp)) != 0) {
+		rumphost_host_free(o, sizeof(*o));
+		return error;
+	}
+	o->o_mem = *memp;
+	lk = rumphost_wq_lock(&odd_list);
+	o->o_next = odd_list;
+	odd_list = o;
+	__atomic_add_fetch(&odd_count, 1, __ATOMIC_RELAXED);
+	rumphost_wq_unlock(lk);
+	return 0;
+}
+
+/* Was mem (one page long) made by odd_alloc?  Then it is freed here. */
+static bool
+odd_free(void *mem)
+{
+	struct odd_rec **op, *o = NULL;
+	struct rumphost_hlock *lk;
+
+	if (RH_LIKELY(__atomic_load_n(&odd_count, __ATOMIC_RELAXED) == 0))
+		return false;
+	lk = rumphost_wq_lock(&odd_list);
+	for (op = &odd_list; *op != NULL; op = &(*op)->o_next) {
+		if ((*op)->o_mem == mem) {
+			o = *op;
+			*op = o->o_next;
+			__atomic_sub_fetch(&odd_count, 1, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	rumphost_wq_unlock(lk);
+	if (o == NULL)
+		return false;
+	rumphost_host_free(o, sizeof(*o));
+	mem_hdr_free(mem);
+	return true;
+}
+
 int
 rumpuser_malloc(size_t len, int alignment, void **memp)
 {
-	size_t align = (size_t)alignment, minalign = rumphost_info.hi_minalign;
+	size_t align = (size_t)alignment;
+
+	/* A failure leaves NULL: rump_hypermalloc() may return *memp as is. */
+	*memp = NULL;
+	if (alignment < 0 || (align & (align - 1)) != 0)
+		return RH_EINVAL;
+	if (len == PAGE_SIZE) {
+		if (align > PAGE_SIZE)
+			return odd_alloc(align, memp);
+		if ((*memp = rumphost_page_alloc()) == NULL)
+			return RH_ENOMEM;
+		return 0;
+	}
+	return mem_hdr_alloc(len, align, memp);
+}
+
+void
+rumpuser_free(void *mem, size_t len)
+{
+
+	if (mem == NULL)
+		return;
+	if (len != PAGE_SIZE)
+		mem_hdr_free(mem);
+	else if (!odd_free(mem))
+		rumphost_page_free(mem);
+}
+
+static int
+mem_hdr_alloc(size_t len, size_t align, void **memp)
+{
+	size_t minalign = rumphost_info.hi_minalign;
 	size_t rawlen;
 	uintptr_t raw, p;
 
-	if (alignment < 0 || (align & (align - 1)) != 0)
-		return RH_EINVAL;
 	if (align < minalign)
 		align = minalign;
 	/* The header needs room below the block: at least minalign. */
@@ -56,14 +151,11 @@ rumpuser_malloc(size_t len, int alignment, void **memp)
 	return 0;
 }
 
-void
-rumpuser_free(void *mem, size_t len)
+static void
+mem_hdr_free(void *mem)
 {
 	struct mem_hdr *h;
 
-	(void)len; /* the header knows; len only says the same thing */
-	if (mem == NULL)
-		return;
 	h = (struct mem_hdr *)mem - 1;
 	rumphost_host_free(h->h_raw, h->h_rawlen);
 }

@@ -105,17 +105,17 @@ rw_try_queued(struct rumpuser_rw *rw, int kind, bool woken)
 
 /* With the queue locked: wake the head writer, or the readers at the head. */
 static void
-rw_wake(struct rumpuser_rw *rw, bool readers_only)
+rw_wake(struct rumpuser_rw *rw, bool readers_only, struct rumphost_wakes *wk)
 {
 	struct rumphost_waitq *q = &rw->r_waitq;
 	struct rumphost_waiter *w;
 
 	if ((w = q->q_head) != NULL && w->w_kind == KIND_WRITE) {
 		if (!readers_only)
-			rumphost_wq_wake_one(q);
+			rumphost_wq_wake_one(q, wk);
 	} else {
 		while ((w = q->q_head) != NULL && w->w_kind == KIND_READ)
-			rumphost_wq_wake_one(q);
+			rumphost_wq_wake_one(q, wk);
 	}
 	if (rumphost_wq_empty(q))
 		__atomic_and_fetch(&rw->r_state, ~RW_WAITERS, __ATOMIC_RELAXED);
@@ -215,6 +215,7 @@ void
 rumpuser_rw_downgrade(struct rumpuser_rw *rw)
 {
 	unsigned long s = __atomic_load_n(&rw->r_state, __ATOMIC_RELAXED);
+	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 
 	__atomic_store_n(&rw->r_writer, NULL, __ATOMIC_RELAXED);
@@ -224,8 +225,8 @@ rumpuser_rw_downgrade(struct rumpuser_rw *rw)
 		continue;
 	if (s & RW_WAITERS) {
 		lk = rumphost_wq_lock(rw);
-		rw_wake(rw, true);
-		rumphost_wq_unlock(lk);
+		rw_wake(rw, true, &wk);
+		rumphost_wq_unlock_wake(lk, &wk);
 	}
 }
 
@@ -234,6 +235,7 @@ rumpuser_rw_exit(struct rumpuser_rw *rw)
 {
 	unsigned long s = __atomic_load_n(&rw->r_state, __ATOMIC_RELAXED);
 	unsigned long n;
+	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 
 	if (s & RW_WRITER)
@@ -244,8 +246,8 @@ rumpuser_rw_exit(struct rumpuser_rw *rw)
 	    &rw->r_state, &s, n, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
 	if (n == RW_WAITERS) {
 		lk = rumphost_wq_lock(rw);
-		rw_wake(rw, false);
-		rumphost_wq_unlock(lk);
+		rw_wake(rw, false, &wk);
+		rumphost_wq_unlock_wake(lk, &wk);
 	}
 }
 

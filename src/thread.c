@@ -42,6 +42,8 @@ rumphost_thr_self(void)
 	t->t_join = NULL;
 	t->t_coremade = false;
 	t->t_linelen = 0;
+	t->t_pages = NULL;
+	t->t_npages = 0;
 	rumphost_host_tls_set(t);
 	return t;
 }
@@ -51,6 +53,7 @@ void
 rumphost_thread_gone(void *slot)
 {
 
+	rumphost_pages_flush(slot);
 	rumphost_host_free(slot, sizeof(struct rumphost_thr));
 }
 
@@ -108,19 +111,21 @@ rumpuser_thread_exit(void)
 {
 	struct rumphost_thr *t = rumphost_host_tls_get();
 	struct rumphost_join *j = NULL;
+	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 
 	if (t != NULL) {
 		rumphost_console_flush();
 		j = t->t_join;
+		rumphost_pages_flush(t);
 		rumphost_host_tls_set(NULL);
 		rumphost_host_free(t, sizeof(*t));
 	}
 	if (j != NULL) {
 		lk = rumphost_wq_lock(j);
 		j->j_done = 1;
-		rumphost_wq_wake_one(&j->j_waitq);
-		rumphost_wq_unlock(lk);
+		rumphost_wq_wake_one(&j->j_waitq, &wk);
+		rumphost_wq_unlock_wake(lk, &wk);
 	}
 	rumphost_host_thread_exit();
 }

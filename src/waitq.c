@@ -10,15 +10,19 @@
  *
  * Invariants:
  * - A waker removes the waiter from its queue and then, holding the queue
- *   lock, moves w_woken from 0 (waiting) to 1 (waking), unparks the
- *   thread, and moves it to 2 (woken).  The waiter returns only when it
- *   sees 2, or when it holds the queue lock and sees 0 (then it removes
- *   itself).  So the waiter's stack frame and its host thread outlive every
- *   unpark aimed at them, even if the thread ends right after the wait.
- * - The window between 1 and 2 is a few instructions of the waker; a
- *   waiter that sees 1 yields until 2.
- * - Park may return spuriously (a token left by an earlier, raced wakeup);
- *   every loop rechecks w_woken.
+ *   lock, reads the waiter's thread handle and moves w_woken from 0
+ *   (waiting) to 1 (woken); it unparks the handle later, normally after
+ *   dropping the queue lock (struct rumphost_wakes), so that the woken
+ *   thread does not find the lock still held.  The waiter returns as
+ *   soon as it sees 1, or when it holds the queue lock and sees 0 (then it
+ *   removes itself).  After the store the waker touches nothing of the
+ *   waiter: the stack frame may be gone and the thread may have ended.
+ * - An unpark that arrives after its target returned, or even ended, is
+ *   harmless: the host keeps park state type-stable (host.h), so it is at
+ *   most a spurious wakeup of whichever thread holds the handle now.  So
+ *   there is no window in which a waiter must wait for its waker.
+ * - Park may return spuriously (a token left by an earlier, late or raced
+ *   wakeup); every loop rechecks w_woken.
  *
  * Assumes: the host's park/unpark and sleeping locks (host.h).
  */
@@ -28,10 +32,7 @@
 
 /* w_woken */
 #define WQ_WAITING 0
-#define WQ_WAKING  1
-#define WQ_WOKEN   2
-
-#define WQ_WAKING_SPINS 1000 /* a few microseconds: one wake system call */
+#define WQ_WOKEN   1
 
 static struct rumphost_hlock *wq_locks[WQ_NLOCKS];
 
@@ -101,65 +102,43 @@ rumphost_wq_remove(struct rumphost_waitq *q, struct rumphost_waiter *w)
 	w->w_next = w->w_prev = NULL;
 }
 
-void
-rumphost_wq_wake(struct rumphost_waiter *w)
-{
-	struct rumphost_hthread *t = w->w_thread;
-
-	__atomic_store_n(&w->w_woken, WQ_WAKING, __ATOMIC_RELEASE);
-	rumphost_host_unpark(t);
-	/* From here on the waiter may return: touch nothing of it after. */
-	__atomic_store_n(&w->w_woken, WQ_WOKEN, __ATOMIC_RELEASE);
-}
-
-struct rumphost_waiter *
-rumphost_wq_wake_one(struct rumphost_waitq *q)
+bool
+rumphost_wq_wake_one(struct rumphost_waitq *q, struct rumphost_wakes *wk)
 {
 	struct rumphost_waiter *w = q->q_head;
+	struct rumphost_hthread *t;
 
 	if (w == NULL)
-		return NULL;
+		return false;
 	rumphost_wq_remove(q, w);
-	rumphost_wq_wake(w);
-	return w;
+	t = w->w_thread;
+	__atomic_store_n(&w->w_woken, WQ_WOKEN, __ATOMIC_RELEASE);
+	/* The waiter may return now: t may be unparked late (host.h). */
+	if (wk->wk_n < RUMPHOST_WAKES_MAX)
+		wk->wk_t[wk->wk_n++] = t;
+	else
+		rumphost_host_unpark(t);
+	return true;
 }
 
-/*
- * The waker is between its two stores, inside one unpark.  With another
- * CPU it is running right now: spin through the window (a yield here costs
- * a system call and hands the CPU to whoever is runnable).  On one CPU, or
- * if the waker was preempted, let it run.
- */
-static void
-wq_wait_waking(struct rumphost_waiter *w)
+void
+rumphost_wq_unlock_wake(struct rumphost_hlock *lk, struct rumphost_wakes *wk)
 {
-	int i;
+	unsigned i;
 
-	if (rumphost_info.hi_ncpu > 1) {
-		for (i = 0; i < WQ_WAKING_SPINS; i++) {
-			if (__atomic_load_n(&w->w_woken, __ATOMIC_ACQUIRE) !=
-			    WQ_WAKING)
-				return;
-			rumphost_cpu_relax();
-		}
-	}
-	rumphost_host_yield();
+	rumphost_host_lock_exit(lk);
+	for (i = 0; i < wk->wk_n; i++)
+		rumphost_host_unpark(wk->wk_t[i]);
+	wk->wk_n = 0;
 }
 
 bool
 rumphost_wq_park(struct rumphost_waiter *w, uint64_t deadline)
 {
 
-	int v;
-
 	for (;;) {
-		v = __atomic_load_n(&w->w_woken, __ATOMIC_ACQUIRE);
-		if (v == WQ_WOKEN)
+		if (__atomic_load_n(&w->w_woken, __ATOMIC_ACQUIRE) == WQ_WOKEN)
 			return true;
-		if (v == WQ_WAKING) {
-			wq_wait_waking(w);
-			continue;
-		}
 		if (rumphost_host_park(deadline) == RH_ETIMEDOUT &&
 		    __atomic_load_n(&w->w_woken, __ATOMIC_ACQUIRE) ==
 			WQ_WAITING)

@@ -25,7 +25,7 @@
 
 #include "../bench.h"
 
-#define FILESZ	(64UL * 1024 * 1024)
+#define FILESZ (64UL * 1024 * 1024)
 
 static int ping[2], pong[2];
 static unsigned long n;
@@ -80,8 +80,8 @@ preads(int fd, const char *name)
 	t0 = bn_now();
 	for (i = 0; i < n; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		if (pread(fd, buf, 4096, (off_t)(x % (FILESZ / 4096)) * 4096)
-		    != 4096)
+		if (pread(fd, buf, 4096, (off_t)(x % (FILESZ / 4096)) * 4096) !=
+		    4096)
 			bn_die("pread");
 	}
 	bn_result(name, "us/op", (bn_now() - t0) / n / 1e3, n);
@@ -116,8 +116,8 @@ main(void)
 	bn_result("host_pipe_pingpong", "ns/op", (bn_now() - t0) / n, n);
 	pthread_join(t, NULL);
 
-	if ((dir = getenv("WORKDIR")) == NULL && (dir = getenv("TMPDIR")) ==
-	    NULL)
+	if ((dir = getenv("WORKDIR")) == NULL &&
+	    (dir = getenv("TMPDIR")) == NULL)
 		dir = "/tmp";
 	if (asprintf(&path, "%s/rumphost-limits.%ld", dir, (long)getpid()) ==
 	    -1)

@@ -21,11 +21,11 @@
 #include "../bench.h"
 #include "hyp.h"
 
-#define FILESZ	(16UL * 1024 * 1024)
-#define BLK	4096
-#define QD	32
-#define Q1_N	20000UL
-#define QD_N	200000UL
+#define FILESZ (16UL * 1024 * 1024)
+#define BLK    4096
+#define QD     32
+#define Q1_N   20000UL
+#define QD_N   200000UL
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -90,8 +90,8 @@ hb_bio_read(void)
 	int fd, rv, j;
 
 	path = make_file();
-	if ((rv = rumpuser_open(path, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO,
-	    &fd)) != 0)
+	if ((rv = rumpuser_open(
+		 path, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO, &fd)) != 0)
 		bn_die("rumpuser_open %s: %d", path, rv);
 	unlink(path);
 	if ((bufs = aligned_alloc(BLK, (size_t)BLK * QD)) == NULL)
@@ -114,14 +114,13 @@ hb_bio_read(void)
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < QD; j++) {
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-			rumpuser_bio(fd, RUMPUSER_BIO_READ, bufs + j * BLK,
-			    BLK, (int64_t)(x % (FILESZ / BLK)) * BLK, done,
-			    &ndone);
+			rumpuser_bio(fd, RUMPUSER_BIO_READ, bufs + j * BLK, BLK,
+			    (int64_t)(x % (FILESZ / BLK)) * BLK, done, &ndone);
 		}
 		wait_done((i + 1) * QD);
 	}
-	bn_result("hyp_bio_read_qd32", "ns/op", (bn_now() - t0) / (n * QD),
-	    n * QD);
+	bn_result(
+	    "hyp_bio_read_qd32", "ns/op", (bn_now() - t0) / (n * QD), n * QD);
 	if (nerr != 0)
 		bn_die("bio: %d requests failed", nerr);
 	rumpuser_close(fd);

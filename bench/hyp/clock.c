@@ -7,7 +7,7 @@
 #include "../bench.h"
 #include "hyp.h"
 
-#define CG_N	4000000UL
+#define CG_N 4000000UL
 
 static void
 one(const char *name, int clk)

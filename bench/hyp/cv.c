@@ -8,11 +8,11 @@
 #include "../bench.h"
 #include "hyp.h"
 
-#define PP_N	100000UL
+#define PP_N 100000UL
 
 static struct rumpuser_mtx *mtx;
 static struct rumpuser_cv *cv_ping, *cv_pong;
-static unsigned long turn;	/* odd: the partner's turn */
+static unsigned long turn; /* odd: the partner's turn */
 static unsigned long pp_n;
 
 static void *

@@ -14,7 +14,7 @@
 #include "hyp.h"
 
 struct lwp {
-	int	id;
+	int id;
 };
 
 static __thread struct lwp *mylwp;
@@ -93,7 +93,7 @@ f_syscall(int num, void *arg, long *retval)
 	(void)num;
 	(void)arg;
 	(void)retval;
-	return 78;	/* NetBSD ENOSYS */
+	return 78; /* NetBSD ENOSYS */
 }
 
 static void
@@ -118,19 +118,19 @@ f_getpid(void)
 }
 
 static const struct rumpuser_hyperup fake_hyp = {
-	.hyp_schedule = f_schedule,
-	.hyp_unschedule = f_unschedule,
-	.hyp_backend_unschedule = f_backend_unschedule,
-	.hyp_backend_schedule = f_backend_schedule,
-	.hyp_lwproc_switch = f_lwproc_switch,
-	.hyp_lwproc_release = f_lwproc_release,
-	.hyp_lwproc_rfork = f_lwproc_rfork,
-	.hyp_lwproc_newlwp = f_lwproc_newlwp,
-	.hyp_lwproc_curlwp = f_lwproc_curlwp,
-	.hyp_syscall = f_syscall,
-	.hyp_lwpexit = f_lwpexit,
-	.hyp_execnotify = f_execnotify,
-	.hyp_getpid = f_getpid,
+    .hyp_schedule = f_schedule,
+    .hyp_unschedule = f_unschedule,
+    .hyp_backend_unschedule = f_backend_unschedule,
+    .hyp_backend_schedule = f_backend_schedule,
+    .hyp_lwproc_switch = f_lwproc_switch,
+    .hyp_lwproc_release = f_lwproc_release,
+    .hyp_lwproc_rfork = f_lwproc_rfork,
+    .hyp_lwproc_newlwp = f_lwproc_newlwp,
+    .hyp_lwproc_curlwp = f_lwproc_curlwp,
+    .hyp_syscall = f_syscall,
+    .hyp_lwpexit = f_lwpexit,
+    .hyp_execnotify = f_execnotify,
+    .hyp_getpid = f_getpid,
 };
 
 void
@@ -181,8 +181,8 @@ hb_spawn(void *(*fn)(void *), void *arg)
 	void *cookie;
 	int rv;
 
-	if ((rv = rumpuser_thread_create(fn, arg, "bench", 1, -1, -1,
-	    &cookie)) != 0)
+	if ((rv = rumpuser_thread_create(
+		 fn, arg, "bench", 1, -1, -1, &cookie)) != 0)
 		bn_die("rumpuser_thread_create: %d", rv);
 	return cookie;
 }

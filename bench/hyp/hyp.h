@@ -16,22 +16,22 @@
 #include <rump/rumpuser.h>
 
 /* Boot the library (once) and give the calling thread an lwp. */
-void	hb_boot(void);
+void hb_boot(void);
 /* Give / take away the calling host thread's lwp. */
-void	hb_lwp_enter(void);
-void	hb_lwp_leave(void);
+void hb_lwp_enter(void);
+void hb_lwp_leave(void);
 
 /* A host thread made with rumpuser_thread_create (joinable). */
-void	*hb_spawn(void *(*)(void *), void *);
-void	hb_join(void *);
+void *hb_spawn(void *(*)(void *), void *);
+void hb_join(void *);
 
 /* The workloads: each prints its result line(s). */
-void	hb_mutex_uncontended(void);
-void	hb_mutex_contended(void);
-void	hb_cv_pingpong(void);
-void	hb_thread_create_join(void);
-void	hb_malloc_free(void);
-void	hb_clock_gettime(void);
-void	hb_bio_read(void);
+void hb_mutex_uncontended(void);
+void hb_mutex_contended(void);
+void hb_cv_pingpong(void);
+void hb_thread_create_join(void);
+void hb_malloc_free(void);
+void hb_clock_gettime(void);
+void hb_bio_read(void);
 
 #endif /* BENCH_HYP_H */

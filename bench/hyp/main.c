@@ -15,15 +15,15 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } workloads[] = {
-	{ "hyp_mutex_uncontended", hb_mutex_uncontended },
-	{ "hyp_mutex_contended", hb_mutex_contended },
-	{ "hyp_cv_pingpong", hb_cv_pingpong },
-	{ "hyp_thread_create_join", hb_thread_create_join },
-	{ "hyp_malloc_free", hb_malloc_free },
-	{ "hyp_clock_gettime", hb_clock_gettime },
-	{ "hyp_bio_read", hb_bio_read },
+    {"hyp_mutex_uncontended", hb_mutex_uncontended},
+    {"hyp_mutex_contended", hb_mutex_contended},
+    {"hyp_cv_pingpong", hb_cv_pingpong},
+    {"hyp_thread_create_join", hb_thread_create_join},
+    {"hyp_malloc_free", hb_malloc_free},
+    {"hyp_clock_gettime", hb_clock_gettime},
+    {"hyp_bio_read", hb_bio_read},
 };
-#define NWORK	(sizeof(workloads) / sizeof(workloads[0]))
+#define NWORK (sizeof(workloads) / sizeof(workloads[0]))
 
 int
 main(int argc, char **argv)

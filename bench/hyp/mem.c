@@ -10,8 +10,8 @@
 #include "../bench.h"
 #include "hyp.h"
 
-#define MF_N	2000000UL
-#define BATCH	64
+#define MF_N  2000000UL
+#define BATCH 64
 
 void
 hb_malloc_free(void)

@@ -10,8 +10,8 @@
 #include "../bench.h"
 #include "hyp.h"
 
-#define UNCONT_N	4000000UL
-#define CONT_N		1000000UL
+#define UNCONT_N 4000000UL
+#define CONT_N	 1000000UL
 
 static struct rumpuser_mtx *mtx;
 static volatile unsigned long counter;

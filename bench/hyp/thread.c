@@ -7,7 +7,7 @@
 #include "../bench.h"
 #include "hyp.h"
 
-#define TCJ_N	20000UL
+#define TCJ_N 20000UL
 
 static void *
 nothing(void *arg)

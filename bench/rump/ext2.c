@@ -28,10 +28,10 @@
 #include "../bench.h"
 #include "rumptest.h"
 
-#define FILESZ	(64UL * 1024 * 1024)
-#define WSZ	(16UL * 1024 * 1024)
-#define CHUNK	(64 * 1024)
-#define RAND_N	2000UL
+#define FILESZ (64UL * 1024 * 1024)
+#define WSZ    (16UL * 1024 * 1024)
+#define CHUNK  (64 * 1024)
+#define RAND_N 2000UL
 
 static char fspec[] = "/dev/bench_ext2";
 
@@ -42,8 +42,8 @@ do_mount(void)
 
 	memset(&args, 0, sizeof(args));
 	args.fspec = fspec;
-	if (rump_sys_mount(RUMP_MOUNT_EXT2FS, "/mnt", 0, &args,
-	    sizeof(args)) == -1)
+	if (rump_sys_mount(RUMP_MOUNT_EXT2FS, "/mnt", 0, &args, sizeof(args)) ==
+	    -1)
 		bn_die("mount ext2fs: errno %d", errno);
 }
 
@@ -91,8 +91,7 @@ main(void)
 	for (off = 0; off < size; off += CHUNK)
 		if (rump_sys_read(fd, buf, CHUNK) != CHUNK)
 			bn_die("read big");
-	bn_result("rump_ext2_seqread_64m_cold", "ms", (bn_now() - t0) / 1e6,
-	    1);
+	bn_result("rump_ext2_seqread_64m_cold", "ms", (bn_now() - t0) / 1e6, 1);
 	rump_sys_close(fd);
 	if (rump_sys_unmount("/mnt", 0) == -1)
 		bn_die("unmount");
@@ -107,14 +106,14 @@ main(void)
 		if (rump_sys_pread(fd, buf, 4096, (off_t)off) != 4096)
 			bn_die("pread");
 	}
-	bn_result("rump_ext2_randread_4k", "us/op", (bn_now() - t0) / n / 1e3,
-	    n);
+	bn_result(
+	    "rump_ext2_randread_4k", "us/op", (bn_now() - t0) / n / 1e3, n);
 	rump_sys_close(fd);
 
 	size = bn_quick() ? WSZ / 16 : WSZ;
 	t0 = bn_now();
-	if ((fd = rump_sys_open("/mnt/new", RUMP_O_RDWR | RUMP_O_CREAT,
-	    0644)) == -1)
+	if ((fd = rump_sys_open(
+		 "/mnt/new", RUMP_O_RDWR | RUMP_O_CREAT, 0644)) == -1)
 		bn_die("create new: errno %d", errno);
 	for (off = 0; off < size; off += CHUNK)
 		if (rump_sys_write(fd, buf, CHUNK) != CHUNK)
@@ -124,7 +123,7 @@ main(void)
 	rump_sys_close(fd);
 	if (rump_sys_unmount("/mnt", 0) == -1)
 		bn_die("unmount: errno %d", errno);
-	bn_result("rump_ext2_write_16m_fsync_umount", "ms",
-	    (bn_now() - t0) / 1e6, 1);
+	bn_result(
+	    "rump_ext2_write_16m_fsync_umount", "ms", (bn_now() - t0) / 1e6, 1);
 	return 0;
 }

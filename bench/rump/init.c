@@ -21,7 +21,7 @@
 
 #include "../bench.h"
 
-#define INIT_N	20UL
+#define INIT_N 20UL
 
 int
 main(int argc, char **argv)

@@ -18,8 +18,8 @@
 
 #include "../bench.h"
 
-#define LWP_N	50000UL
-#define RF_N	10000UL
+#define LWP_N 50000UL
+#define RF_N  10000UL
 
 static unsigned long n;
 static int rpid, rforking;

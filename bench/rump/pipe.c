@@ -16,7 +16,7 @@
 
 #include "../bench.h"
 
-#define PP_N	50000UL
+#define PP_N 50000UL
 
 static int ping[2], pong[2];
 static unsigned long n;

@@ -17,8 +17,8 @@
 
 #include "../bench.h"
 
-#define BOUND_N		2000000UL
-#define UNBOUND_N	200000UL
+#define BOUND_N	  2000000UL
+#define UNBOUND_N 200000UL
 
 static void
 loop(const char *name, unsigned long full)

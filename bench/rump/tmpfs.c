@@ -20,8 +20,8 @@
 #include "../bench.h"
 #include "rumptest.h"
 
-#define FILESZ	(64UL * 1024 * 1024)
-#define CHUNK	(64 * 1024)
+#define FILESZ (64UL * 1024 * 1024)
+#define CHUNK  (64 * 1024)
 
 int
 main(void)

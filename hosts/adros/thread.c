@@ -13,7 +13,10 @@
  * no lock.  Records are never removed: a task that exits leaves its
  * record behind (AdrOS kernel threads never exit; a user process making
  * rump calls that then exits leaks one record, and a later task reusing
- * the same struct process address would inherit it).
+ * the same struct process address would inherit it).  That also makes
+ * park state type-stable, as the host interface requires: an unpark that
+ * arrives after its target stopped waiting or ended posts a semaphore
+ * that still exists, and costs at most a spurious return of a later park.
  *
  * Park.  Each record owns one ksem that only its own thread waits on, so
  * the 64-waiter limit is never approached.  unpark posts it; repeated
@@ -37,7 +40,8 @@
 #include "adros.h"
 #include "adros_api.h"
 
-#define NREC 1024 /* power of two */
+#define NREC	    1024 /* power of two */
+#define POOL_YIELDS 4	 /* before a new AdrOS thread */
 
 struct worker;
 
@@ -173,11 +177,23 @@ rumphost_host_thread_create(
     void (*fn)(void *), void *arg, const char *name, int prio, int cpu)
 {
 	struct worker *w, *p;
+	int tries;
 
 	(void)name;
 	(void)prio;
 	(void)cpu;
+	/*
+	 * Before growing the pool, let a worker that is finishing come back:
+	 * the core releases a joiner just before its thread ends, so a
+	 * create right after a join would otherwise find the idle list empty
+	 * and make a new AdrOS thread every time the race goes that way.
+	 */
 	kmutex_lock(&poolmtx);
+	for (tries = 0; idle == NULL && tries < POOL_YIELDS; tries++) {
+		kmutex_unlock(&poolmtx);
+		schedule();
+		kmutex_lock(&poolmtx);
+	}
 	if ((w = idle) != NULL) {
 		idle = w->w_next;
 		kmutex_unlock(&poolmtx);

@@ -3,7 +3,8 @@
  *
  * Assumes Linux: 64-bit file offsets everywhere (_FILE_OFFSET_BITS, so
  * 32-bit builds reach past 2 GiB), BLKGETSIZE64 for the size of a block
- * device, preadv/pwritev, fdatasync.  Names are host paths.
+ * device, preadv/pwritev, fdatasync, preadv2/pwritev2 with RWF_NOWAIT
+ * (glibc 2.26) for the cached-only transfer.  Names are host paths.
  *
  * Descriptors are opened close-on-exec, so a rump kernel's disk images do
  * not leak into programs the application runs.  Transfers loop until the
@@ -246,5 +247,39 @@ rumphost_host_fsync(int fd)
 	}
 	if (r == -1)
 		return rumphost_posix_errno(errno);
+	return 0;
+}
+
+/*
+ * The cached-only transfer of hi_rw_nowait: preadv2/pwritev2 with
+ * RWF_NOWAIT (Linux 4.14; buffered writes from 5.9 on some file systems).
+ * A file system or kernel that refuses the flag answers EOPNOTSUPP (or
+ * ENOSYS, EINVAL) every time: after the first such write the flag is not
+ * tried again for writes (reads are refused per file only where the file
+ * system does not support it, which is rare).
+ */
+static int nowait_nowrite; /* atomic: writes refused RWF_NOWAIT */
+
+int
+rumphost_posix_rw_nowait(
+    int fd, int write, void *buf, size_t len, int64_t off, size_t *done)
+{
+	struct iovec v = {buf, len};
+	ssize_t r;
+
+	*done = 0;
+	if (write && __atomic_load_n(&nowait_nowrite, __ATOMIC_RELAXED))
+		return RH_EOPNOTSUPP;
+	do
+		r = write ? pwritev2(fd, &v, 1, (off_t)off, RWF_NOWAIT)
+			  : preadv2(fd, &v, 1, (off_t)off, RWF_NOWAIT);
+	while (r == -1 && errno == EINTR);
+	if (r == -1) {
+		if (write &&
+		    (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL))
+			__atomic_store_n(&nowait_nowrite, 1, __ATOMIC_RELAXED);
+		return errno == EAGAIN ? RH_EAGAIN : RH_EOPNOTSUPP;
+	}
+	*done = (size_t)r;
 	return 0;
 }

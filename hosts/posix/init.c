@@ -174,5 +174,6 @@ rumphost_host_init(struct rumphost_host_info *hi)
 	hi->hi_membudget = membudget();
 	hi->hi_minalign = _Alignof(max_align_t);
 	hi->hi_name = "posix";
+	hi->hi_rw_nowait = rumphost_posix_rw_nowait;
 	return 0;
 }

@@ -6,10 +6,14 @@
  * prctl(PR_SET_NAME).
  *
  * Model.  Every thread, whatever created it (this file, the application,
- * the main thread), owns one struct rumphost_hthread in __thread storage,
- * so thread_self needs no allocation and no registration, and the handle
- * stays valid exactly as long as the thread does.  It holds a 32-bit futex
- * word with three states:
+ * the main thread), owns one struct rumphost_hthread while it runs, found
+ * through a __thread pointer.  Handles are type-stable (host.h): taken
+ * from a free list (or malloc'd) by a thread's first thread_self or park,
+ * given back by a pthread key destructor when the thread ends, and never
+ * freed.  So an unpark that comes after its target ended writes to a live
+ * handle: at worst a spurious return of the next owner's park.  (The main
+ * thread ending the process with exit() never gives its handle back.)
+ * A handle holds a 32-bit futex word with three states:
  *	IDLE	no token, nobody asleep
  *	TOKEN	an unpark arrived that no park has consumed yet
  *	ASLEEP	the owner is (about to be) in futex_wait
@@ -66,12 +70,25 @@ enum { IDLE = 0, TOKEN = 1, ASLEEP = 2 };
 
 struct rumphost_hthread {
 	_Atomic uint32_t ht_word;
+	struct rumphost_hthread *ht_next; /* free list; under poollock */
 };
 _Static_assert(sizeof(_Atomic uint32_t) == sizeof(uint32_t),
     "the futex word must be a plain 32-bit word");
 
-static __thread struct rumphost_hthread self;
-static __thread void *slot;
+/*
+ * initial-exec: a plain %fs-relative load, not a __tls_get_addr call per
+ * access (the library is loaded with the program, or dlopen'ed into the
+ * small static TLS surplus glibc keeps for that).
+ */
+#define TLS_IE __attribute__((__tls_model__("initial-exec")))
+static __thread struct rumphost_hthread *self TLS_IE;
+static __thread void *slot TLS_IE;
+
+/* Handles of ended threads, for reuse; never freed. */
+static pthread_mutex_t poollock = PTHREAD_MUTEX_INITIALIZER;
+static struct rumphost_hthread *pool; /* under poollock */
+static pthread_key_t selfkey;
+static pthread_once_t selfonce = PTHREAD_ONCE_INIT;
 
 static pthread_key_t slotkey;
 static pthread_once_t slotonce = PTHREAD_ONCE_INIT;
@@ -133,11 +150,65 @@ rumphost_host_thread_exit(void)
 	pthread_exit(NULL);
 }
 
+/* --- handles ----------------------------------------------------------- */
+
+/* The ending thread's handle goes back to the pool (the word as it is). */
+static void
+selfgone(void *v)
+{
+	struct rumphost_hthread *h = v;
+
+	self = NULL;
+	pthread_mutex_lock(&poollock);
+	h->ht_next = pool;
+	pool = h;
+	pthread_mutex_unlock(&poollock);
+}
+
+static void
+selfinit(void)
+{
+	int error;
+
+	if ((error = pthread_key_create(&selfkey, selfgone)) != 0)
+		rumphost_posix_fatal("rumphost_host_thread_self: "
+				     "pthread_key_create",
+		    error);
+}
+
+static struct rumphost_hthread *
+selfslow(void)
+{
+	struct rumphost_hthread *h;
+	int error;
+
+	pthread_once(&selfonce, selfinit);
+	pthread_mutex_lock(&poollock);
+	if ((h = pool) != NULL)
+		pool = h->ht_next;
+	pthread_mutex_unlock(&poollock);
+	if (h == NULL) {
+		if ((h = malloc(sizeof(*h))) == NULL)
+			rumphost_posix_fatal("rumphost_host_thread_self: "
+					     "malloc",
+			    ENOMEM);
+		atomic_init(&h->ht_word, IDLE);
+	}
+	h->ht_next = NULL;
+	if ((error = pthread_setspecific(selfkey, h)) != 0)
+		rumphost_posix_fatal("rumphost_host_thread_self: "
+				     "pthread_setspecific",
+		    error);
+	self = h;
+	return h;
+}
+
 struct rumphost_hthread *
 rumphost_host_thread_self(void)
 {
+	struct rumphost_hthread *h = self;
 
-	return &self;
+	return __builtin_expect(h != NULL, 1) ? h : selfslow();
 }
 
 void
@@ -221,7 +292,7 @@ futexwait(_Atomic uint32_t *w, uint64_t deadline)
 int
 rumphost_host_park(uint64_t deadline)
 {
-	_Atomic uint32_t *w = &self.ht_word;
+	_Atomic uint32_t *w = &rumphost_host_thread_self()->ht_word;
 	uint32_t expect;
 	int error;
 

@@ -9,6 +9,9 @@
  * memory functions a compiler may emit calls to.  Their loops go through
  * volatile pointers so the compiler cannot turn them back into calls to
  * themselves.
+ *
+ * A real port's park state must be type-stable (host.h, unpark): the stub
+ * has none, as it never runs a thread.
  */
 #include <stddef.h>
 #include <stdint.h>

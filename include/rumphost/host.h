@@ -38,7 +38,7 @@
  * Bumped on every incompatible change.  A port fills in the version it was
  * written for at init; the core refuses to run with any other.
  */
-#define RUMPHOST_HOST_VERSION 1
+#define RUMPHOST_HOST_VERSION 2 /* 2: unpark may come late (below) */
 
 struct rumphost_hthread; /* a host thread, as the port knows it */
 struct rumphost_hlock;	 /* a host sleeping lock */
@@ -52,6 +52,18 @@ struct rumphost_host_info {
 	size_t hi_minalign;    /* alignment of every alloc result; 2^n,
 				  >= 2 * sizeof(void *) */
 	const char *hi_name;   /* port name, for messages ("posix") */
+	/*
+	 * Optional (leave NULL if the port has none): one transfer like
+	 * rumphost_host_preadv (write == 0) or pwritev (write != 0) of len
+	 * bytes at offset off >= 0, that never waits for a device: it moves
+	 * what the host can move at once (from its cache) and returns 0
+	 * with *done, possibly short (even 0), or an error (EAGAIN: nothing
+	 * can be moved at once; any other: not possible this way) with
+	 * nothing moved.  Never blocks for long; block I/O calls it on the
+	 * calling thread so that cached transfers need no handoff.
+	 */
+	int (*hi_rw_nowait)(int fd, int write, void *buf, size_t len,
+	    int64_t off, size_t *done);
 };
 
 /*
@@ -119,9 +131,10 @@ int rumphost_host_thread_create(
 void rumphost_host_thread_exit(void) __attribute__((__noreturn__));
 
 /*
- * The calling thread, as a handle for unpark.  Valid until the thread
- * ends.  Works for every thread, including ones the port did not create
- * through this interface.  Never blocks.
+ * The calling thread, as a handle for unpark.  Works for every thread,
+ * including ones the port did not create through this interface.  The
+ * handle stays a valid argument of unpark for the life of the port, also
+ * after its thread ended (see unpark).  Never blocks.
  */
 struct rumphost_hthread *rumphost_host_thread_self(void);
 
@@ -145,9 +158,18 @@ void rumphost_host_tls_set(void *);
  */
 int rumphost_host_park(uint64_t deadline);
 /*
- * Give t its wakeup token.  The core calls it only while t cannot have
- * ended.  Never blocks (it may take a short internal lock); callable while
- * holding an hlock.
+ * Give t its wakeup token.  Never blocks (it may take a short internal
+ * lock); callable while holding an hlock.
+ *
+ * Late unparks (since RUMPHOST_HOST_VERSION 2): the core may call unpark
+ * after the thread t stands for has stopped waiting, returned, or even
+ * ended.  The port keeps park state type-stable: a handle's memory stays
+ * park state for as long as the port runs (recycled for later threads,
+ * never given back to a general allocator or unmapped), so a late unpark
+ * writes to live state and causes at most a spurious return of some
+ * thread's park (t's, or that of the thread the handle was reused for).
+ * This lets a waker publish "woken" before unparking, with no window in
+ * which the woken thread must wait for the waker to finish.
  */
 void rumphost_host_unpark(struct rumphost_hthread *t);
 

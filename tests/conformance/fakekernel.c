@@ -27,10 +27,11 @@
 
 struct fk_thr {
 	char name[32];
-	int cpu;			/* held, or -1 */
+	int cpu; /* held, or -1 */
 	int lastcpu;
-	int inhc;			/* between backend_(un)schedule */
-	int released;			/* giant holds dropped by it */
+	int inhc;     /* between backend_(un)schedule */
+	int released; /* giant holds dropped, not yet
+			 taken back by a schedule */
 	const char *forbid;
 	void *last_interlock;
 	unsigned nunsched;
@@ -123,7 +124,8 @@ cpu_note_holders(struct fk_thr *t, uint64_t waited)
 	int i;
 
 	h_printf("# fake kernel: thread %s has waited %llu ms for a CPU;"
-	    " holders:", t->name, (unsigned long long)(waited / TOL_MS));
+		 " holders:",
+	    t->name, (unsigned long long)(waited / TOL_MS));
 	for (i = 0; i < ncpu; i++)
 		h_printf(" cpu%d=%s", i,
 		    cpuholder[i] ? cpuholder[i]->name : "(free)");
@@ -152,8 +154,7 @@ cpu_get(struct fk_thr *t, bool block)
 			return false;
 		}
 		if (!h_cond_timedwait(cpucv, cpulock, 100 * TOL_MS) &&
-		    !t->waitnoted &&
-		    h_mono_ns() - t0 > TOL_CPU_WAIT_NOTE_NS) {
+		    !t->waitnoted && h_mono_ns() - t0 > TOL_CPU_WAIT_NOTE_NS) {
 			t->waitnoted = true;
 			cpu_note_holders(t, h_mono_ns() - t0);
 		}
@@ -229,8 +230,8 @@ giant_unlock(struct fk_thr *t, int nlocks)
 
 	if (__atomic_load_n(&giantowner, __ATOMIC_SEQ_CST) != t) {
 		if (nlocks != 0)
-			fk_violation("releases %d giant holds it lacks",
-			    nlocks);
+			fk_violation(
+			    "releases %d giant holds it lacks", nlocks);
 		return 0;
 	}
 	had = giantcnt;
@@ -306,8 +307,8 @@ fk_curlwp(void)
 	struct lwp *l = rumpuser_curlwp();
 
 	if (l != NULL && l->magic != FK_LWP_MAGIC)
-		fk_violation("rumpuser_curlwp() returned %p, not an lwp",
-		    (void *)l);
+		fk_violation(
+		    "rumpuser_curlwp() returned %p, not an lwp", (void *)l);
 	return l;
 }
 
@@ -383,7 +384,12 @@ up_backend_unschedule(int nlocks, int *countp, void *interlock)
 	had = giant_unlock(t, nlocks);
 	if (countp != NULL)
 		*countp = had;
-	t->released = nlocks == 0 ? had : nlocks;
+	/*
+	 * Holds are a count per lwp, as in rumpkern: a hypercall may take
+	 * some back at a later schedule (HC's fk_after checks that all are
+	 * back when it returns), never more than it released.
+	 */
+	t->released += nlocks == 0 ? had : nlocks;
 	t->last_interlock = interlock;
 	if (interlock != NULL && interlock == schedmtx)
 		rumpuser_mutex_enter_nowrap(schedmtx);
@@ -407,22 +413,25 @@ up_backend_schedule(int nlocks, void *interlock)
 	}
 	if (fk_curlwp() == NULL)
 		fk_violation("backend_schedule on a thread with no lwp"
-		    " (a host thread needs hyp_lwproc_newlwp first)");
+			     " (a host thread needs hyp_lwproc_newlwp first)");
 	if (__atomic_load_n(&t->inhc, __ATOMIC_SEQ_CST)) {
-		if (nlocks != t->released)
+		if (nlocks > t->released)
 			fk_violation("backend_schedule(nlocks %d), but"
-			    " backend_unschedule released %d", nlocks,
-			    t->released);
-	} else if (nlocks != 0) {
+				     " backend_unschedule released %d",
+			    nlocks, t->released);
+		else
+			t->released -= nlocks;
+	} else if (nlocks > t->released) {
 		fk_violation("backend_schedule(nlocks %d) on a thread that"
-		    " released none", nlocks);
+			     " released %d",
+		    nlocks, t->released);
 	}
-	t->released = 0;
 	__atomic_store_n(&t->inhc, 0, __ATOMIC_SEQ_CST);
 	if (interlock != NULL && interlock == schedmtx) {
 		/* A pure SPIN interlock is relocked before the CPU. */
 		if (rumpuser_mutex_tryenter(schedmtx) == 0)
-			fk_violation("scheduler interlock not held at"
+			fk_violation(
+			    "scheduler interlock not held at"
 			    " backend_schedule (a pure SPIN interlock is"
 			    " reacquired before the CPU)");
 		if (cpu_get(t, false)) {
@@ -832,14 +841,13 @@ fk_set_sched_hook(void (*fn)(int, void *))
 }
 
 int
-fk_after(int giantbefore, int rv, const char *what, const char *file,
-    int line)
+fk_after(int giantbefore, int rv, const char *what, const char *file, int line)
 {
 	struct fk_thr *t = self();
 
 	if (t->cpu == -1 || t->inhc)
-		fk_violation("%s:%d: %s returned without a CPU", file, line,
-		    what);
+		fk_violation(
+		    "%s:%d: %s returned without a CPU", file, line, what);
 	if (fk_giant_held() != giantbefore)
 		fk_violation("%s:%d: %s returned with %d giant holds, not %d",
 		    file, line, what, fk_giant_held(), giantbefore);

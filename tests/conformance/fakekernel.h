@@ -18,14 +18,14 @@
 
 #include "harness.h"
 
-#define FK_MAXCPU	8
-#define FK_LWP_MAGIC	0x4c575021u
+#define FK_MAXCPU    8
+#define FK_LWP_MAGIC 0x4c575021u
 
 /* struct lwp is opaque to rumpuser; this is the fake kernel's own. */
 struct lwp {
 	uint32_t magic;
 	int id;
-	bool temp;		/* made by hyp_schedule, dies at unschedule */
+	bool temp; /* made by hyp_schedule, dies at unschedule */
 	char name[24];
 };
 
@@ -92,26 +92,26 @@ int fk_lwps_live(void);
 
 /* After a hypercall: the CPU is held and the giant holds are unchanged. */
 int fk_after(int, int, const char *, const char *, int);
-#define HC(e)								\
-	__extension__({							\
-		int hc_g_ = fk_giant_held();				\
-		int hc_r_ = (e);					\
-		fk_after(hc_g_, hc_r_, #e, __FILE__, __LINE__);		\
+#define HC(e)                                                                  \
+	__extension__({                                                        \
+		int hc_g_ = fk_giant_held();                                   \
+		int hc_r_ = (e);                                               \
+		fk_after(hc_g_, hc_r_, #e, __FILE__, __LINE__);                \
 	})
-#define HCV(e)								\
-	do {								\
-		int hc_g_ = fk_giant_held();				\
-		e;							\
-		(void)fk_after(hc_g_, 0, #e, __FILE__, __LINE__);	\
+#define HCV(e)                                                                 \
+	do {                                                                   \
+		int hc_g_ = fk_giant_held();                                   \
+		e;                                                             \
+		(void)fk_after(hc_g_, 0, #e, __FILE__, __LINE__);              \
 	} while (0)
 /* A call that must not release the CPU at all (SPIN, nowrap). */
-#define HCNOWRAP(e)							\
-	do {								\
-		int hc_g_ = fk_giant_held();				\
-		fk_forbid_unsched(#e);					\
-		e;							\
-		fk_allow_unsched();					\
-		(void)fk_after(hc_g_, 0, #e, __FILE__, __LINE__);	\
+#define HCNOWRAP(e)                                                            \
+	do {                                                                   \
+		int hc_g_ = fk_giant_held();                                   \
+		fk_forbid_unsched(#e);                                         \
+		e;                                                             \
+		fk_allow_unsched();                                            \
+		(void)fk_after(hc_g_, 0, #e, __FILE__, __LINE__);              \
 	} while (0)
 
 #endif /* RHCONF_FAKEKERNEL_H */

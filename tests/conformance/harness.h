@@ -20,20 +20,20 @@
 
 #include <rump/rumpuser.h>
 
-#define H_PRINTF(f, a)	__attribute__((__format__(__printf__, f, a)))
-#define H_DEAD		__attribute__((__noreturn__))
+#define H_PRINTF(f, a) __attribute__((__format__(__printf__, f, a)))
+#define H_DEAD	       __attribute__((__noreturn__))
 
 /* --- the test table (tests.c) --------------------------------------- */
 
-#define T_SLOW		0x01	/* only in --slow/--all, or by name */
-#define T_NOBOOT	0x02	/* the fake kernel does not boot first */
+#define T_SLOW	 0x01 /* only in --slow/--all, or by name */
+#define T_NOBOOT 0x02 /* the fake kernel does not boot first */
 
 struct t_case {
-	const char *name;	/* group.what[.nbsd-defect] */
+	const char *name; /* group.what[.nbsd-defect] */
 	void (*fn)(void);
 	int flags;
-	int ncpu;		/* virtual CPUs; 0: the run's default */
-	int timeout;		/* seconds before unslowed; 0: default */
+	int ncpu;    /* virtual CPUs; 0: the run's default */
+	int timeout; /* seconds before unslowed; 0: default */
 };
 extern const struct t_case t_cases[];
 extern const size_t t_ncases;
@@ -50,34 +50,34 @@ void t_skip(const char *, ...) H_PRINTF(1, 2) H_DEAD;
 void t_note(const char *, ...) H_PRINTF(1, 2);
 int t_failures(void);
 
-#define CHECK(c)							\
-	do {								\
-		if (!(c))						\
-			t_fail(__FILE__, __LINE__, "%s", #c);		\
+#define CHECK(c)                                                               \
+	do {                                                                   \
+		if (!(c))                                                      \
+			t_fail(__FILE__, __LINE__, "%s", #c);                  \
 	} while (0)
-#define CHECKF(c, ...)							\
-	do {								\
-		if (!(c))						\
-			t_fail(__FILE__, __LINE__, __VA_ARGS__);	\
+#define CHECKF(c, ...)                                                         \
+	do {                                                                   \
+		if (!(c))                                                      \
+			t_fail(__FILE__, __LINE__, __VA_ARGS__);               \
 	} while (0)
-#define REQUIRE(c)							\
-	do {								\
-		if (!(c))						\
-			t_abort(__FILE__, __LINE__, "%s", #c);		\
+#define REQUIRE(c)                                                             \
+	do {                                                                   \
+		if (!(c))                                                      \
+			t_abort(__FILE__, __LINE__, "%s", #c);                 \
 	} while (0)
-#define REQUIREF(c, ...)						\
-	do {								\
-		if (!(c))						\
-			t_abort(__FILE__, __LINE__, __VA_ARGS__);	\
+#define REQUIREF(c, ...)                                                       \
+	do {                                                                   \
+		if (!(c))                                                      \
+			t_abort(__FILE__, __LINE__, __VA_ARGS__);              \
 	} while (0)
-#define CHECK_EQ(a, b)							\
-	do {								\
-		long long ce_a_ = (long long)(a);			\
-		long long ce_b_ = (long long)(b);			\
-		if (ce_a_ != ce_b_)					\
-			t_fail(__FILE__, __LINE__,			\
-			    "%s == %lld, want %s == %lld",		\
-			    #a, ce_a_, #b, ce_b_);			\
+#define CHECK_EQ(a, b)                                                         \
+	do {                                                                   \
+		long long ce_a_ = (long long)(a);                              \
+		long long ce_b_ = (long long)(b);                              \
+		if (ce_a_ != ce_b_)                                            \
+			t_fail(__FILE__, __LINE__,                             \
+			    "%s == %lld, want %s == %lld", #a, ce_a_, #b,      \
+			    ce_b_);                                            \
 	} while (0)
 
 /* --- output ----------------------------------------------------------- */
@@ -168,9 +168,9 @@ int h_host_errno(const char *);
 enum h_outcome { H_PASS, H_FAIL, H_SKIP, H_HANG, H_CRASH };
 struct h_result {
 	enum h_outcome outcome;
-	int signal;		/* H_CRASH */
+	int signal; /* H_CRASH */
 	double seconds;
-	char reason[256];	/* H_SKIP */
+	char reason[256]; /* H_SKIP */
 };
 /*
  * Run fn(arg) in isolation (a child process here); its verdict is given

@@ -365,8 +365,8 @@ h_errno_set(int e)
 
 /* --- resources ------------------------------------------------------------ */
 
-extern size_t __sanitizer_get_current_allocated_bytes(void)
-    __attribute__((__weak__));
+extern size_t
+__sanitizer_get_current_allocated_bytes(void) __attribute__((__weak__));
 
 bool
 h_heap_bytes(size_t *bytes)
@@ -532,10 +532,19 @@ const char *
 h_blockdev(uint64_t *sizep)
 {
 	static const char *cand[] = {
-		"/dev/vda", "/dev/sda", "/dev/nvme0n1", "/dev/xvda",
-		"/dev/loop0", "/dev/loop1", "/dev/loop2", "/dev/loop3",
-		"/dev/loop4", "/dev/loop5", "/dev/loop6", "/dev/loop7",
-		"/dev/sr0",
+	    "/dev/vda",
+	    "/dev/sda",
+	    "/dev/nvme0n1",
+	    "/dev/xvda",
+	    "/dev/loop0",
+	    "/dev/loop1",
+	    "/dev/loop2",
+	    "/dev/loop3",
+	    "/dev/loop4",
+	    "/dev/loop5",
+	    "/dev/loop6",
+	    "/dev/loop7",
+	    "/dev/sr0",
 	};
 	struct stat sb;
 	uint64_t size;
@@ -571,11 +580,16 @@ h_host_errno(const char *name)
 		const char *n;
 		int v;
 	} tab[] = {
-		{ "ENOENT", ENOENT }, { "EEXIST", EEXIST },
-		{ "ELOOP", ELOOP }, { "ENAMETOOLONG", ENAMETOOLONG },
-		{ "ETIMEDOUT", ETIMEDOUT }, { "EAGAIN", EAGAIN },
-		{ "EBUSY", EBUSY }, { "ENOSYS", ENOSYS },
-		{ "ENOTDIR", ENOTDIR }, { "EINVAL", EINVAL },
+	    {"ENOENT", ENOENT},
+	    {"EEXIST", EEXIST},
+	    {"ELOOP", ELOOP},
+	    {"ENAMETOOLONG", ENAMETOOLONG},
+	    {"ETIMEDOUT", ETIMEDOUT},
+	    {"EAGAIN", EAGAIN},
+	    {"EBUSY", EBUSY},
+	    {"ENOSYS", ENOSYS},
+	    {"ENOTDIR", ENOTDIR},
+	    {"EINVAL", EINVAL},
 	};
 	size_t i;
 
@@ -607,12 +621,9 @@ h_child_end(enum h_outcome o, const char *reason)
 			(void)0;
 	}
 	switch (o) {
-	case H_PASS:
-		exit(0);
-	case H_SKIP:
-		exit(77);
-	default:
-		exit(1);
+	case H_PASS: exit(0);
+	case H_SKIP: exit(77);
+	default: exit(1);
 	}
 }
 
@@ -682,8 +693,7 @@ rmentry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 }
 
 void
-h_isolate(void (*fn)(void *), void *arg, unsigned timeout,
-    struct h_result *res)
+h_isolate(void (*fn)(void *), void *arg, unsigned timeout, struct h_result *res)
 {
 	uint64_t t0, limit;
 	int pfd[2], status;
@@ -738,7 +748,7 @@ h_isolate(void (*fn)(void *), void *arg, unsigned timeout,
 			    "exit status %d (sanitizer report?)",
 			    WEXITSTATUS(status));
 	}
- out:
+out:
 	res->seconds = (double)(h_mono_ns() - t0) / 1e9;
 	if (res->outcome == H_SKIP || res->outcome == H_FAIL) {
 		n = read(pfd[0], res->reason, sizeof(res->reason) - 1);

@@ -105,18 +105,12 @@ signame(int sig)
 {
 
 	switch (sig) {
-	case 6:
-		return "SIGABRT";
-	case 7:
-		return "SIGBUS";
-	case 8:
-		return "SIGFPE";
-	case 9:
-		return "SIGKILL";
-	case 11:
-		return "SIGSEGV";
-	default:
-		return "signal";
+	case 6: return "SIGABRT";
+	case 7: return "SIGBUS";
+	case 8: return "SIGFPE";
+	case 9: return "SIGKILL";
+	case 11: return "SIGSEGV";
+	default: return "signal";
 	}
 }
 
@@ -137,7 +131,7 @@ usage(void)
 {
 
 	h_printf("usage: rhconf [--slow | --all | --list] [--ncpu N]"
-	    " [NAME | PREFIX. | PREFIX* ...]\n");
+		 " [NAME | PREFIX. | PREFIX* ...]\n");
 	h_exit(2);
 }
 
@@ -198,8 +192,8 @@ main(int argc, char **argv)
 		for (k = 0; k < (int)t_ncases; k++)
 			if (sel[k])
 				h_printf("%-44s %s\n", t_cases[k].name,
-				    t_cases[k].flags & T_SLOW ? "slow" :
-				    "quick");
+				    t_cases[k].flags & T_SLOW ? "slow"
+							      : "quick");
 		return 0;
 	}
 	if (npats > 0 && nsel == 0) {
@@ -216,8 +210,9 @@ main(int argc, char **argv)
 			continue;
 		tc = &t_cases[k];
 		n++;
-		timeout = (unsigned)(tc->timeout ? tc->timeout :
-		    TOL_TEST_TIMEOUT_S) * h_slowdown();
+		timeout =
+		    (unsigned)(tc->timeout ? tc->timeout : TOL_TEST_TIMEOUT_S) *
+		    h_slowdown();
 		h_isolate(child, (void *)(uintptr_t)tc, timeout, &r);
 		if (r.seconds >= 5.0)
 			h_printf("# %s took %.1f s\n", tc->name, r.seconds);
@@ -228,8 +223,8 @@ main(int argc, char **argv)
 			break;
 		case H_SKIP:
 			nskip++;
-			h_printf("ok %d - %s # SKIP %s\n", n, tc->name,
-			    r.reason);
+			h_printf(
+			    "ok %d - %s # SKIP %s\n", n, tc->name, r.reason);
 			break;
 		case H_FAIL:
 			nfailed++;
@@ -239,7 +234,8 @@ main(int argc, char **argv)
 		case H_HANG:
 			nfailed++;
 			h_printf("not ok %d - %s # hang after %us (CPU held"
-			    " while blocking?)\n", n, tc->name, timeout);
+				 " while blocking?)\n",
+			    n, tc->name, timeout);
 			break;
 		case H_CRASH:
 			nfailed++;

@@ -20,8 +20,8 @@ cycle(long n)
 	long i;
 
 	for (i = 0; i < n; i++) {
-		rumpuser_mutex_init(&m, i % 2 ? RUMPUSER_MTX_SPIN :
-		    RUMPUSER_MTX_KMUTEX);
+		rumpuser_mutex_init(
+		    &m, i % 2 ? RUMPUSER_MTX_SPIN : RUMPUSER_MTX_KMUTEX);
 		rumpuser_rw_init(&rw);
 		rumpuser_cv_init(&cv);
 		HCV(rumpuser_mutex_enter(m));
@@ -33,7 +33,7 @@ cycle(long n)
 		rumpuser_rw_destroy(rw);
 		rumpuser_mutex_destroy(m);
 		if (HC(rumpuser_malloc((size_t)(i % 300) + 1,
-		    (int)sizeof(void *) << (i % 10), &p)) == 0)
+			(int)sizeof(void *) << (i % 10), &p)) == 0)
 			rumpuser_free(p, (size_t)(i % 300) + 1);
 	}
 }
@@ -50,9 +50,10 @@ t_balance_objects(void)
 	REQUIRE(h_heap_bytes(&b0));
 	cycle(n);
 	REQUIRE(h_heap_bytes(&b1));
-	CHECKF(b1 <= b0 + TOL_HEAP_SLACK, "heap grew %zu bytes over %ld"
-	    " cycles (%.1f per cycle)", b1 - b0, n,
-	    (double)(b1 - b0) / (double)n);
+	CHECKF(b1 <= b0 + TOL_HEAP_SLACK,
+	    "heap grew %zu bytes over %ld"
+	    " cycles (%.1f per cycle)",
+	    b1 - b0, n, (double)(b1 - b0) / (double)n);
 }
 
 static int ran;
@@ -93,8 +94,8 @@ threads(int n)
 	int i, want;
 
 	for (i = 0; i < n; i++) {
-		REQUIRE(HC(rumpuser_thread_create(tbody, NULL, "bal", 1, 0,
-		    -1, &c)) == 0);
+		REQUIRE(HC(rumpuser_thread_create(
+			    tbody, NULL, "bal", 1, 0, -1, &c)) == 0);
 		CHECK_EQ(HC(rumpuser_thread_join(c)), 0);
 	}
 	/* Detached ones: thread.detached_storm (a NetBSD defect). */
@@ -116,11 +117,15 @@ t_balance_threads(void)
 	REQUIRE(h_heap_bytes(&b0));
 	lwps = fk_lwps_live();
 	threads(n);
-	CHECKF(fk_settle(pred_threads, NULL), "threads did not go away:"
-	    " %d, was %d", (h_thread_count(&t1), t1), nthreads0);
+	CHECKF(fk_settle(pred_threads, NULL),
+	    "threads did not go away:"
+	    " %d, was %d",
+	    (h_thread_count(&t1), t1), nthreads0);
 	REQUIRE(h_heap_bytes(&b1));
-	CHECKF(b1 <= b0 + TOL_HEAP_SLACK, "heap grew %zu bytes over %d"
-	    " threads", b1 - b0, n);
+	CHECKF(b1 <= b0 + TOL_HEAP_SLACK,
+	    "heap grew %zu bytes over %d"
+	    " threads",
+	    b1 - b0, n);
 	CHECKF(fk_lwps_live() == lwps, "%d lwps not given back",
 	    fk_lwps_live() - lwps);
 }

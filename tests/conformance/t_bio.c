@@ -11,8 +11,8 @@
 #include "tests.h"
 #include "tolerance.h"
 
-#define NREQ	64
-#define BLK	4096
+#define NREQ 64
+#define BLK  4096
 
 struct req {
 	int calls;
@@ -61,18 +61,21 @@ check_reqs(struct req *r, int n, int wanterr)
 		CHECKF(r[i].error == wanterr, "request %d: error %d, want %d",
 		    i, r[i].error, wanterr);
 		if (wanterr == 0)
-			CHECKF(r[i].len == r[i].want, "request %d: length"
-			    " %zu, want %zu", i, r[i].len, r[i].want);
+			CHECKF(r[i].len == r[i].want,
+			    "request %d: length"
+			    " %zu, want %zu",
+			    i, r[i].len, r[i].want);
 		CHECKF(r[i].cpu, "request %d completed without a CPU", i);
-		CHECKF(!r[i].giant, "request %d completed holding the giant"
-		    " lock", i);
+		CHECKF(!r[i].giant,
+		    "request %d completed holding the giant"
+		    " lock",
+		    i);
 		CHECKF(r[i].lwp, "request %d completed with no lwp", i);
 	}
 }
 
 static void
-issue_len(int fd, int op, unsigned char *buf, struct req *r, int n,
-    size_t len)
+issue_len(int fd, int op, unsigned char *buf, struct req *r, int n, size_t len)
 {
 	int i;
 
@@ -114,18 +117,18 @@ t_bio_many(void)
 		wbuf[i] = (unsigned char)(i / BLK * 7 + i);
 	h_path(p, sizeof(p), "disk");
 	REQUIRE(h_file_put(p, fbuf, sizeof(fbuf)));
-	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO,
-	    &fd)) == 0);
+	REQUIRE(HC(rumpuser_open(
+		    p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO, &fd)) == 0);
 
 	for (k = 0; k < 2; k++) {
 		issue(fd, RUMPUSER_BIO_WRITE | (k ? RUMPUSER_BIO_SYNC : 0),
 		    wbuf, r, NREQ);
 		check_reqs(r, NREQ, 0);
-		CHECK_EQ(h_file_get(p, 0, fbuf, sizeof(fbuf)),
-		    (long)sizeof(fbuf));
+		CHECK_EQ(
+		    h_file_get(p, 0, fbuf, sizeof(fbuf)), (long)sizeof(fbuf));
 		for (i = 0; i < NREQ; i++)
 			CHECKF(memcmp(fbuf + (NREQ - 1 - i) * BLK,
-			    wbuf + i * BLK, BLK) == 0,
+				   wbuf + i * BLK, BLK) == 0,
 			    "block %zu not written", i);
 	}
 	issue(fd, RUMPUSER_BIO_READ, rbuf, r, NREQ);
@@ -145,8 +148,8 @@ t_bio_error(void)
 
 	h_path(p, sizeof(p), "ro");
 	REQUIRE(h_file_put(p, buf, sizeof(buf)));
-	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDONLY | RUMPUSER_OPEN_BIO,
-	    &fd)) == 0);
+	REQUIRE(HC(rumpuser_open(
+		    p, RUMPUSER_OPEN_RDONLY | RUMPUSER_OPEN_BIO, &fd)) == 0);
 	issue(fd, RUMPUSER_BIO_WRITE, buf, r, 4);
 	check_reqs(r, 4, 9);
 	CHECK_EQ(HC(rumpuser_close(fd)), 0);
@@ -163,8 +166,8 @@ t_bio_eof(void)
 
 	h_path(p, sizeof(p), "short");
 	REQUIRE(h_file_put(p, buf, 1024));
-	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO,
-	    &fd)) == 0);
+	REQUIRE(HC(rumpuser_open(
+		    p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO, &fd)) == 0);
 	__atomic_store_n(&ndone, 0, __ATOMIC_SEQ_CST);
 	memset(r, 0, sizeof(r));
 	HCV(rumpuser_bio(fd, RUMPUSER_BIO_READ, buf, BLK, 0, done, &r[0]));
@@ -181,7 +184,7 @@ t_bio_eof(void)
  * blocks on a full queue while keeping the CPU, the completion thread
  * never gets the CPU it needs to drain the queue.
  */
-#define NFLOOD	2048
+#define NFLOOD 2048
 void
 t_bio_flood(void)
 {
@@ -192,8 +195,8 @@ t_bio_flood(void)
 
 	h_path(p, sizeof(p), "flood");
 	REQUIRE(h_file_put(p, buf, sizeof(buf)));
-	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO,
-	    &fd)) == 0);
+	REQUIRE(HC(rumpuser_open(
+		    p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_BIO, &fd)) == 0);
 	issue_len(fd, RUMPUSER_BIO_WRITE, buf, r, NFLOOD, 512);
 	check_reqs(r, NFLOOD, 0);
 	issue_len(fd, RUMPUSER_BIO_READ, buf, r, NFLOOD, 512);

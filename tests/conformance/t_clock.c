@@ -16,8 +16,8 @@ absmono(void)
 	int64_t s = 0;
 	long ns = 0;
 
-	CHECK_EQ(HC(rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &s, &ns)),
-	    0);
+	CHECK_EQ(
+	    HC(rumpuser_clock_gettime(RUMPUSER_CLOCK_ABSMONO, &s, &ns)), 0);
 	CHECKF(ns >= 0 && ns < 1000000000, "nsec %ld", ns);
 	return (uint64_t)s * 1000000000u + (uint64_t)ns;
 }
@@ -28,8 +28,8 @@ relwall(void)
 	int64_t s = 0;
 	long ns = 0;
 
-	CHECK_EQ(HC(rumpuser_clock_gettime(RUMPUSER_CLOCK_RELWALL, &s, &ns)),
-	    0);
+	CHECK_EQ(
+	    HC(rumpuser_clock_gettime(RUMPUSER_CLOCK_RELWALL, &s, &ns)), 0);
 	CHECKF(ns >= 0 && ns < 1000000000, "nsec %ld", ns);
 	return (uint64_t)s * 1000000000u + (uint64_t)ns;
 }
@@ -44,8 +44,7 @@ t_clock_absmono(void)
 	for (i = 0; i < n; i++) {
 		now = absmono();
 		if (now < prev) {
-			t_fail(__FILE__, __LINE__,
-			    "ABSMONO went back %llu ns",
+			t_fail(__FILE__, __LINE__, "ABSMONO went back %llu ns",
 			    (unsigned long long)(prev - now));
 			break;
 		}
@@ -58,7 +57,7 @@ t_clock_absmono(void)
 	a1 = absmono();
 	h1 = h_mono_ns();
 	CHECKF(a1 - a0 <= h1 - h0 + TOL_EARLY(h1 - h0) &&
-	    a1 - a0 + TOL_WALL_SKEW_NS >= h1 - h0,
+		a1 - a0 + TOL_WALL_SKEW_NS >= h1 - h0,
 	    "ABSMONO advanced %llu ns while the host's advanced %llu",
 	    (unsigned long long)(a1 - a0), (unsigned long long)(h1 - h0));
 }
@@ -86,7 +85,8 @@ sleep_rel(uint64_t ns)
 	u0 = fk_unscheds();
 	t0 = h_mono_ns();
 	CHECK_EQ(HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL,
-	    (int64_t)(ns / TOL_SEC), (long)(ns % TOL_SEC))), 0);
+		     (int64_t)(ns / TOL_SEC), (long)(ns % TOL_SEC))),
+	    0);
 	el = h_mono_ns() - t0;
 	CHECKF(el + TOL_EARLY(ns) >= ns, "slept %llu ns of %llu",
 	    (unsigned long long)el, (unsigned long long)ns);
@@ -106,7 +106,7 @@ t_clock_sleep_rel(void)
 	sleep_rel(10 * TOL_MS);
 	CHECK_EQ(fk_giant_held(), 2);
 	fk_giant_exit();
-	sleep_rel(1500 * TOL_MS);	/* crosses a second boundary */
+	sleep_rel(1500 * TOL_MS); /* crosses a second boundary */
 	sleep_rel(1000);
 	sleep_rel(0);
 }
@@ -119,7 +119,8 @@ t_clock_sleep_abs(void)
 	target = absmono() + 150 * TOL_MS;
 	t0 = h_mono_ns();
 	CHECK_EQ(HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_ABSMONO,
-	    (int64_t)(target / TOL_SEC), (long)(target % TOL_SEC))), 0);
+		     (int64_t)(target / TOL_SEC), (long)(target % TOL_SEC))),
+	    0);
 	now = absmono();
 	CHECKF(now >= target, "woke %llu ns before the deadline",
 	    (unsigned long long)(target - now));
@@ -128,7 +129,8 @@ t_clock_sleep_abs(void)
 	target = absmono() - 10 * TOL_MS;
 	t0 = h_mono_ns();
 	CHECK_EQ(HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_ABSMONO,
-	    (int64_t)(target / TOL_SEC), (long)(target % TOL_SEC))), 0);
+		     (int64_t)(target / TOL_SEC), (long)(target % TOL_SEC))),
+	    0);
 	CHECK(h_mono_ns() - t0 <= TOL_LATE_NS);
 }
 
@@ -151,8 +153,8 @@ t_clock_sleep_yields(void)
 
 	t = fk_spawn("runner", runner, NULL);
 	for (i = 0; i < 1000 && !__atomic_load_n(&ran, __ATOMIC_SEQ_CST); i++)
-		CHECK_EQ(HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, 0,
-		    0)), 0);
+		CHECK_EQ(
+		    HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 0)), 0);
 	CHECKF(__atomic_load_n(&ran, __ATOMIC_SEQ_CST),
 	    "1000 zero-length sleeps never let another thread have the CPU");
 	fk_join(t);
@@ -170,14 +172,16 @@ t_clock_abs_wall_jump(void)
 	w1 = relwall();
 	if (w1 + TOL_WALL_JUMP_NS / 2 > w0 + TOL_WALL_JUMP_NS)
 		t_skip("the library does not read the wall clock through"
-		    " clock_gettime()");
+		       " clock_gettime()");
 	target = absmono() + 200 * TOL_MS;
 	t0 = h_mono_ns();
 	CHECK_EQ(HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_ABSMONO,
-	    (int64_t)(target / TOL_SEC), (long)(target % TOL_SEC))), 0);
+		     (int64_t)(target / TOL_SEC), (long)(target % TOL_SEC))),
+	    0);
 	el = h_mono_ns() - t0;
 	CHECKF(el + TOL_EARLY(200 * TOL_MS) >= 200 * TOL_MS &&
-	    el <= 200 * TOL_MS + TOL_LATE_NS, "ABSMONO sleep of 200 ms took"
+		el <= 200 * TOL_MS + TOL_LATE_NS,
+	    "ABSMONO sleep of 200 ms took"
 	    " %llu ms with the wall clock set back",
 	    (unsigned long long)(el / TOL_MS));
 	h_wall_shift(0);

@@ -48,7 +48,7 @@ void
 t_curlwp_setclear(void)
 {
 	struct lwp *mine = fk_curlwp();
-	struct bare b = { 0, NULL, NULL, false, false };
+	struct bare b = {0, NULL, NULL, false, false};
 	struct h_thread *t;
 
 	CHECK(mine != NULL);
@@ -78,7 +78,7 @@ bare_component(void *arg)
 void
 t_curlwp_component(void)
 {
-	struct bare b = { 0, NULL, NULL, false, false };
+	struct bare b = {0, NULL, NULL, false, false};
 	struct h_thread *t;
 	int live = fk_lwps_live();
 	void *cookie;
@@ -131,7 +131,7 @@ bare_switch(void *arg)
 void
 t_curlwp_switch(void)
 {
-	struct bare b = { 0, NULL, NULL, false, false };
+	struct bare b = {0, NULL, NULL, false, false};
 	struct h_thread *t;
 	int live = fk_lwps_live();
 

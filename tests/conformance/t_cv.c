@@ -92,9 +92,10 @@ t_cv_signal(void)
 	CHECK_EQ(c.woke, 1);
 	HCV(rumpuser_cv_has_waiters(c.cv, &n));
 	CHECK_EQ(n, 0);
-	CHECKF(c.interlock == c.m, "cv_wait passed interlock %p to"
-	    " backend_unschedule, not its mutex %p", c.interlock,
-	    (void *)c.m);
+	CHECKF(c.interlock == c.m,
+	    "cv_wait passed interlock %p to"
+	    " backend_unschedule, not its mutex %p",
+	    c.interlock, (void *)c.m);
 	rumpuser_mutex_destroy(c.m);
 	rumpuser_cv_destroy(c.cv);
 }
@@ -148,15 +149,15 @@ t_cv_nowrap(void)
 }
 
 static int
-timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *m, uint64_t ns,
-    uint64_t *el)
+timedwait(
+    struct rumpuser_cv *cv, struct rumpuser_mtx *m, uint64_t ns, uint64_t *el)
 {
 	uint64_t t0;
 	int rv;
 
 	t0 = h_mono_ns();
-	rv = HC(rumpuser_cv_timedwait(cv, m, (int64_t)(ns / TOL_SEC),
-	    (int64_t)(ns % TOL_SEC)));
+	rv = HC(rumpuser_cv_timedwait(
+	    cv, m, (int64_t)(ns / TOL_SEC), (int64_t)(ns % TOL_SEC)));
 	*el = h_mono_ns() - t0;
 	return rv;
 }
@@ -164,7 +165,7 @@ timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *m, uint64_t ns,
 void
 t_cv_timedwait_timeout(void)
 {
-	static const uint64_t d[] = { 200 * TOL_MS, 1200 * TOL_MS, 1000 };
+	static const uint64_t d[] = {200 * TOL_MS, 1200 * TOL_MS, 1000};
 	struct rumpuser_cv *cv;
 	struct rumpuser_mtx *m;
 	struct lwp *o;
@@ -177,14 +178,18 @@ t_cv_timedwait_timeout(void)
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 		HCV(rumpuser_mutex_enter(m));
 		rv = timedwait(cv, m, d[i], &el);
-		CHECKF(rv == 60, "timedwait(%llu ns) = %d, want ETIMEDOUT"
-		    " (60)", (unsigned long long)d[i], rv);
-		CHECKF(el + TOL_EARLY(d[i]) >= d[i], "timed out after %llu ns"
-		    " of %llu", (unsigned long long)el,
-		    (unsigned long long)d[i]);
-		CHECKF(el <= d[i] + TOL_LATE_NS, "timed out after %llu ns"
-		    " of %llu", (unsigned long long)el,
-		    (unsigned long long)d[i]);
+		CHECKF(rv == 60,
+		    "timedwait(%llu ns) = %d, want ETIMEDOUT"
+		    " (60)",
+		    (unsigned long long)d[i], rv);
+		CHECKF(el + TOL_EARLY(d[i]) >= d[i],
+		    "timed out after %llu ns"
+		    " of %llu",
+		    (unsigned long long)el, (unsigned long long)d[i]);
+		CHECKF(el <= d[i] + TOL_LATE_NS,
+		    "timed out after %llu ns"
+		    " of %llu",
+		    (unsigned long long)el, (unsigned long long)d[i]);
 		HCV(rumpuser_mutex_owner(m, &o));
 		CHECKF(o == fk_curlwp(), "mutex not ours after timedwait");
 		rumpuser_mutex_exit(m);
@@ -257,8 +262,8 @@ wall_moved(int64_t shift)
 void
 t_cv_timedwait_wall_jump(void)
 {
-	static const int64_t shift[] = { -(int64_t)TOL_WALL_JUMP_NS,
-	    2 * (int64_t)TOL_SEC };
+	static const int64_t shift[] = {
+	    -(int64_t)TOL_WALL_JUMP_NS, 2 * (int64_t)TOL_SEC};
 	struct rumpuser_cv *cv;
 	struct rumpuser_mtx *m;
 	uint64_t el, d = 300 * TOL_MS;
@@ -272,7 +277,7 @@ t_cv_timedwait_wall_jump(void)
 			t_skip("this harness cannot move the wall clock");
 		if (!wall_moved(shift[i]))
 			t_skip("the library's wall clock does not move with"
-			    " clock_gettime()");
+			       " clock_gettime()");
 		HCV(rumpuser_mutex_enter(m));
 		rv = timedwait(cv, m, d, &el);
 		CHECK_EQ(rv, 60);
@@ -294,7 +299,7 @@ t_cv_timedwait_wall_jump(void)
 static struct rumpuser_mtx *probe_m;
 static struct lwp *probe_lwp;
 static int probe_done;
-static int probe_held;		/* 1 held, 0 free at backend_schedule */
+static int probe_held; /* 1 held, 0 free at backend_schedule */
 
 static void
 probe(int nlocks, void *interlock)
@@ -302,8 +307,7 @@ probe(int nlocks, void *interlock)
 
 	(void)nlocks;
 	(void)interlock;
-	if (probe_m == NULL || rumpuser_curlwp() != probe_lwp ||
-	    probe_done)
+	if (probe_m == NULL || rumpuser_curlwp() != probe_lwp || probe_done)
 		return;
 	probe_done = 1;
 	if (rumpuser_mutex_tryenter(probe_m) == 0) {
@@ -351,17 +355,23 @@ order(int flags, int wantheld, int timed)
 	CHECK(fk_settle(pred_waiters, NULL));
 	HCNOWRAP(rumpuser_mutex_enter(c.m));
 	c.flag = 1;
-	HCV(rumpuser_cv_signal(c.cv));
 	rumpuser_mutex_exit(c.m);
+	/*
+	 * Signal with the interlock free: the probe cannot tell who holds
+	 * it, and a waiter woken at once (a host that runs the woken
+	 * thread on the waker's CPU right away) would otherwise find it
+	 * still held by us.  The waiter is queued, so nothing is lost.
+	 */
+	HCV(rumpuser_cv_signal(c.cv));
 	fk_join(t);
 	fk_set_sched_hook(NULL);
 	probe_m = NULL;
 	CHECKF(probe_done, "cv_wait never called backend_schedule");
 	if (probe_done)
-		CHECKF(probe_held == wantheld, "flags %#x: interlock %s when"
-		    " cv_%swait reacquired the CPU; want %s", flags,
-		    timed ? "timed" : "",
-		    probe_held ? "held" : "free",
+		CHECKF(probe_held == wantheld,
+		    "flags %#x: interlock %s when"
+		    " cv_%swait reacquired the CPU; want %s",
+		    flags, timed ? "timed" : "", probe_held ? "held" : "free",
 		    wantheld ? "held (mutex first)" : "free (CPU first)");
 	rumpuser_mutex_destroy(c.m);
 	rumpuser_cv_destroy(c.cv);
@@ -394,13 +404,14 @@ sl_waiter(void *arg)
 	__atomic_store_n(&s->inwait, 1, __ATOMIC_SEQ_CST);
 	/* Not holding the scheduler mutex: the upcalls manage it. */
 	HCV(rumpuser_cv_wait(s->cv, fk_schedmtx()));
-	s->rv = HC(rumpuser_cv_timedwait(s->cv, fk_schedmtx(), 0,
-	    20 * 1000 * 1000));
+	s->rv = HC(
+	    rumpuser_cv_timedwait(s->cv, fk_schedmtx(), 0, 20 * 1000 * 1000));
 	__atomic_store_n(&s->woke, 1, __ATOMIC_SEQ_CST);
 	if (rumpuser_mutex_tryenter(fk_schedmtx()) == 0)
 		rumpuser_mutex_exit(fk_schedmtx());
 	else
-		t_fail(__FILE__, __LINE__, "cv_wait on the scheduler"
+		t_fail(__FILE__, __LINE__,
+		    "cv_wait on the scheduler"
 		    " interlock returned with it held");
 }
 
@@ -422,8 +433,10 @@ t_cv_schedlock(void)
 	rumpuser_mutex_exit(fk_schedmtx());
 	fk_join(t);
 	CHECK(s.woke);
-	CHECKF(s.rv == 60, "timedwait on the scheduler interlock = %d, want"
-	    " ETIMEDOUT (60)", s.rv);
+	CHECKF(s.rv == 60,
+	    "timedwait on the scheduler interlock = %d, want"
+	    " ETIMEDOUT (60)",
+	    s.rv);
 	HCV(rumpuser_cv_has_waiters(s.cv, &n));
 	CHECK_EQ(n, 0);
 	rumpuser_cv_destroy(s.cv);

@@ -39,8 +39,7 @@ t_errno_open(void)
 	rv = HC(rumpuser_open(p, RUMPUSER_OPEN_RDONLY, &fd));
 	CHECKF(rv == 20, "open(file/below) = %d, want ENOTDIR (20)", rv);
 	rv = HC(rumpuser_getfileinfo(p, NULL, NULL));
-	CHECKF(rv == 20, "getfileinfo(file/below) = %d, want ENOTDIR (20)",
-	    rv);
+	CHECKF(rv == 20, "getfileinfo(file/below) = %d, want ENOTDIR (20)", rv);
 }
 
 void
@@ -50,9 +49,15 @@ t_errno_errtrans(void)
 		const char *name;
 		int nb;
 	} tab[] = {
-		{ "ENOENT", 2 }, { "EBUSY", 16 }, { "EEXIST", 17 },
-		{ "EINVAL", 22 }, { "EAGAIN", 35 }, { "ETIMEDOUT", 60 },
-		{ "ELOOP", 62 }, { "ENAMETOOLONG", 63 }, { "ENOSYS", 78 },
+	    {"ENOENT", 2},
+	    {"EBUSY", 16},
+	    {"EEXIST", 17},
+	    {"EINVAL", 22},
+	    {"EAGAIN", 35},
+	    {"ETIMEDOUT", 60},
+	    {"ELOOP", 62},
+	    {"ENAMETOOLONG", 63},
+	    {"ENOSYS", 78},
 	};
 	size_t i;
 	int h;
@@ -87,7 +92,7 @@ other(void *arg)
 void
 t_errno_seterrno(void)
 {
-	struct se s = { -1, 0 };
+	struct se s = {-1, 0};
 	struct h_thread *t;
 	int e;
 

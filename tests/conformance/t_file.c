@@ -22,14 +22,15 @@ t_file_open_flags(void)
 	h_path(p, sizeof(p), "f");
 	rv = HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR, &fd));
 	CHECKF(rv == 2, "open(missing, RDWR) = %d, want ENOENT (2)", rv);
-	rv = HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE,
-	    &fd));
+	rv = HC(
+	    rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE, &fd));
 	REQUIREF(rv == 0, "open(CREATE) = %d", rv);
 	CHECK(h_exists(p));
-	rv = HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE |
-	    RUMPUSER_OPEN_EXCL, &fd2));
-	CHECKF(rv == 17, "open(existing, CREATE|EXCL) = %d, want EEXIST (17)",
-	    rv);
+	rv = HC(rumpuser_open(p,
+	    RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE | RUMPUSER_OPEN_EXCL,
+	    &fd2));
+	CHECKF(
+	    rv == 17, "open(existing, CREATE|EXCL) = %d, want EEXIST (17)", rv);
 	if (rv == 0)
 		rumpuser_close(fd2);
 	CHECK_EQ(HC(rumpuser_close(fd)), 0);

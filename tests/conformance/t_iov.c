@@ -20,8 +20,8 @@ t_iov_offset(void)
 	for (i = 0; i < sizeof(c); i++)
 		c[i] = (char)('a' + i % 26);
 	h_path(p, sizeof(p), "iov");
-	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE,
-	    &fd)) == 0);
+	REQUIRE(HC(rumpuser_open(
+		    p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE, &fd)) == 0);
 	iov[0].iov_base = a;
 	iov[0].iov_len = sizeof(a);
 	iov[1].iov_base = NULL;
@@ -65,17 +65,17 @@ t_iov_noseek(void)
 	int fd;
 
 	h_path(p, sizeof(p), "seq");
-	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE,
-	    &fd)) == 0);
-	iov.iov_base = __extension__(void *)(uintptr_t)"abc";
+	REQUIRE(HC(rumpuser_open(
+		    p, RUMPUSER_OPEN_RDWR | RUMPUSER_OPEN_CREATE, &fd)) == 0);
+	iov.iov_base = __extension__(void *)(uintptr_t) "abc";
 	iov.iov_len = 3;
-	CHECK_EQ(HC(rumpuser_iovwrite(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)),
-	    0);
+	CHECK_EQ(
+	    HC(rumpuser_iovwrite(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)), 0);
 	CHECK_EQ(n, 3);
-	iov.iov_base = __extension__(void *)(uintptr_t)"defg";
+	iov.iov_base = __extension__(void *)(uintptr_t) "defg";
 	iov.iov_len = 4;
-	CHECK_EQ(HC(rumpuser_iovwrite(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)),
-	    0);
+	CHECK_EQ(
+	    HC(rumpuser_iovwrite(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)), 0);
 	CHECK_EQ(n, 4);
 	CHECK_EQ(HC(rumpuser_close(fd)), 0);
 	CHECK_EQ(h_file_get(p, 0, buf, sizeof(buf)), 7);
@@ -84,11 +84,9 @@ t_iov_noseek(void)
 	REQUIRE(HC(rumpuser_open(p, RUMPUSER_OPEN_RDONLY, &fd)) == 0);
 	iov.iov_base = buf;
 	iov.iov_len = 2;
-	CHECK_EQ(HC(rumpuser_iovread(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)),
-	    0);
+	CHECK_EQ(HC(rumpuser_iovread(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)), 0);
 	CHECK(n == 2 && memcmp(buf, "ab", 2) == 0);
-	CHECK_EQ(HC(rumpuser_iovread(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)),
-	    0);
+	CHECK_EQ(HC(rumpuser_iovread(fd, &iov, 1, RUMPUSER_IOV_NOSEEK, &n)), 0);
 	CHECK(n == 2 && memcmp(buf, "cd", 2) == 0);
 	CHECK_EQ(HC(rumpuser_close(fd)), 0);
 }

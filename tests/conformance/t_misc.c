@@ -45,6 +45,5 @@ t_misc_console(void)
 
 	while (*s != '\0')
 		HCV(rumpuser_putchar(*s++));
-	HCV(rumpuser_dprintf("# rhconf: rumpuser_dprintf %d %s\n", 42,
-	    "ok"));
+	HCV(rumpuser_dprintf("# rhconf: rumpuser_dprintf %d %s\n", 42, "ok"));
 }

@@ -10,9 +10,9 @@
 #include "tests.h"
 #include "tolerance.h"
 
-static const int kinds[] = { RUMPUSER_MTX_KMUTEX, RUMPUSER_MTX_SPIN,
-    RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX };
-#define NKINDS	(int)(sizeof(kinds) / sizeof(kinds[0]))
+static const int kinds[] = {RUMPUSER_MTX_KMUTEX, RUMPUSER_MTX_SPIN,
+    RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX};
+#define NKINDS (int)(sizeof(kinds) / sizeof(kinds[0]))
 
 struct holder {
 	struct rumpuser_mtx *m;
@@ -71,8 +71,10 @@ t_mutex_tryenter(void)
 		fk_forbid_unsched("rumpuser_mutex_tryenter");
 		rv = HC(rumpuser_mutex_tryenter(h.m));
 		fk_allow_unsched();
-		CHECKF(rv == 16, "tryenter(held, flags %d) = %d, want EBUSY"
-		    " (16)", kinds[k], rv);
+		CHECKF(rv == 16,
+		    "tryenter(held, flags %d) = %d, want EBUSY"
+		    " (16)",
+		    kinds[k], rv);
 		if (rv == 0)
 			rumpuser_mutex_exit(h.m);
 		if (kinds[k] & RUMPUSER_MTX_KMUTEX) {
@@ -101,8 +103,7 @@ t_mutex_enter_blocks(void)
 	/* Uncontended: try first, keep the CPU. */
 	u0 = fk_unscheds();
 	HCV(rumpuser_mutex_enter(h.m));
-	CHECKF(fk_unscheds() == u0,
-	    "uncontended mutex_enter released the CPU");
+	CHECKF(fk_unscheds() == u0, "uncontended mutex_enter released the CPU");
 	rumpuser_mutex_exit(h.m);
 
 	t = fk_spawn("holder", hold, &h);
@@ -185,8 +186,8 @@ t_mutex_exclusion(void)
 		memset(&e, 0, sizeof(e));
 		e.iters = (long)TOL_ITERS(20000);
 		e.spin = s;
-		rumpuser_mutex_init(&e.m, s ? RUMPUSER_MTX_SPIN :
-		    RUMPUSER_MTX_KMUTEX);
+		rumpuser_mutex_init(
+		    &e.m, s ? RUMPUSER_MTX_SPIN : RUMPUSER_MTX_KMUTEX);
 		for (i = 0; i < 3; i++)
 			t[i] = fk_spawn("bump", bump, &e);
 		for (i = 0; i < 3; i++)
@@ -217,8 +218,8 @@ giantloop(void *arg)
 			/* A blocking hypercall lets the giant go meanwhile. */
 			__atomic_sub_fetch(&g->inside, 1, __ATOMIC_SEQ_CST);
 			HC(rumpuser_clock_sleep(RUMPUSER_CLOCK_RELWALL, 0, 0));
-			if (__atomic_add_fetch(&g->inside, 1,
-			    __ATOMIC_SEQ_CST) != 1)
+			if (__atomic_add_fetch(
+				&g->inside, 1, __ATOMIC_SEQ_CST) != 1)
 				__atomic_store_n(&g->bad, 1, __ATOMIC_SEQ_CST);
 		}
 		__atomic_sub_fetch(&g->inside, 1, __ATOMIC_SEQ_CST);
@@ -231,7 +232,7 @@ void
 t_mutex_giant(void)
 {
 	struct fk_thread *t[3];
-	struct gi g = { (long)TOL_ITERS(3000), 0, 0 };
+	struct gi g = {(long)TOL_ITERS(3000), 0, 0};
 	int i;
 
 	for (i = 0; i < 3; i++)
@@ -253,7 +254,7 @@ t_mutex_spin_p(void)
 
 		rumpuser_mutex_init(&m, kinds[k]);
 		CHECKF((rumpuser_mutex_spin_p(m) != 0) ==
-		    ((kinds[k] & RUMPUSER_MTX_SPIN) != 0),
+			((kinds[k] & RUMPUSER_MTX_SPIN) != 0),
 		    "mutex_spin_p(flags %d) = %d", kinds[k],
 		    rumpuser_mutex_spin_p(m));
 		rumpuser_mutex_destroy(m);

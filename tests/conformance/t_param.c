@@ -7,7 +7,7 @@
 #include "fakekernel.h"
 #include "tests.h"
 
-#define CANARY	0xa5
+#define CANARY 0xa5
 
 static bool
 canaries_ok(const unsigned char *buf, size_t from, size_t to)
@@ -71,11 +71,11 @@ t_param_unknown(void)
 	 */
 	memset(buf, CANARY, sizeof(buf));
 	(void)h_setenv("_RUMPUSER_RHCONF_NO_SUCH", "leaked");
-	CHECK(HC(rumpuser_getparam("_RUMPUSER_RHCONF_NO_SUCH", buf,
-	    sizeof(buf))) != 0);
+	CHECK(HC(rumpuser_getparam(
+		  "_RUMPUSER_RHCONF_NO_SUCH", buf, sizeof(buf))) != 0);
 	CHECK(strcmp(buf, "leaked") != 0);
-	CHECK(HC(rumpuser_getparam("RHCONF_NO_SUCH_PARAMETER_SET", buf,
-	    sizeof(buf))) != 0);
+	CHECK(HC(rumpuser_getparam(
+		  "RHCONF_NO_SUCH_PARAMETER_SET", buf, sizeof(buf))) != 0);
 }
 
 static void

@@ -19,8 +19,8 @@ fill(void *buf, size_t len, int flags)
 
 	while (got < len) {
 		n = 0;
-		rv = HC(rumpuser_getrandom((char *)buf + got, len - got,
-		    flags, &n));
+		rv = HC(rumpuser_getrandom(
+		    (char *)buf + got, len - got, flags, &n));
 		if (rv != 0)
 			return rv;
 		if (n == 0 || n > len - got) {
@@ -42,7 +42,7 @@ void
 t_random_basic(void)
 {
 	unsigned char a[64], b[64], big[4096];
-	int seen[256] = { 0 }, distinct = 0;
+	int seen[256] = {0}, distinct = 0;
 	size_t i;
 
 	REQUIRE(fill(a, sizeof(a), 0) == 0);
@@ -53,8 +53,8 @@ t_random_basic(void)
 		if (seen[big[i]]++ == 0)
 			distinct++;
 	/* 4096 random bytes miss a given value with p = 1e-7. */
-	CHECKF(distinct >= 250, "only %d distinct byte values in 4096",
-	    distinct);
+	CHECKF(
+	    distinct >= 250, "only %d distinct byte values in 4096", distinct);
 	for (i = 0; i < 256; i++)
 		CHECKF(seen[i] < 64, "byte %zu appears %d times in 4096", i,
 		    seen[i]);
@@ -63,9 +63,8 @@ t_random_basic(void)
 void
 t_random_flags(void)
 {
-	static const int fl[] = { RUMPUSER_RANDOM_HARD,
-	    RUMPUSER_RANDOM_NOWAIT,
-	    RUMPUSER_RANDOM_HARD | RUMPUSER_RANDOM_NOWAIT };
+	static const int fl[] = {RUMPUSER_RANDOM_HARD, RUMPUSER_RANDOM_NOWAIT,
+	    RUMPUSER_RANDOM_HARD | RUMPUSER_RANDOM_NOWAIT};
 	unsigned char buf[256];
 	size_t i, n;
 	uint64_t t0;
@@ -76,10 +75,10 @@ t_random_flags(void)
 		t0 = h_mono_ns();
 		rv = HC(rumpuser_getrandom(buf, sizeof(buf), fl[i], &n));
 		if (fl[i] & RUMPUSER_RANDOM_NOWAIT)
-			CHECKF(h_mono_ns() - t0 < TOL_LATE_NS,
-			    "NOWAIT blocked");
-		CHECKF(rv == 0 || (rv == 35 &&
-		    (fl[i] & RUMPUSER_RANDOM_NOWAIT)),
+			CHECKF(
+			    h_mono_ns() - t0 < TOL_LATE_NS, "NOWAIT blocked");
+		CHECKF(
+		    rv == 0 || (rv == 35 && (fl[i] & RUMPUSER_RANDOM_NOWAIT)),
 		    "getrandom(flags %#x) = %d", fl[i], rv);
 		if (rv == 0)
 			CHECKF(n > 0 && n <= sizeof(buf),

@@ -83,7 +83,8 @@ t_rw_basic(void)
 	HCV(rumpuser_rw_held(RUMPUSER_RW_WRITER, rw, &held));
 	CHECK(held != 0);
 	CHECK_EQ(try_elsewhere(rw, RUMPUSER_RW_READER, &hw), 16);
-	CHECKF(hw == 0, "rw_held(WRITER) true in a thread that is not the"
+	CHECKF(hw == 0,
+	    "rw_held(WRITER) true in a thread that is not the"
 	    " owner");
 	CHECK_EQ(try_elsewhere(rw, RUMPUSER_RW_WRITER, NULL), 16);
 	HCV(rumpuser_rw_exit(rw));
@@ -111,8 +112,8 @@ t_rw_enter_blocks(void)
 		t = fk_spawn("writer", taker, &r);
 		CHECK(fk_settle(fk_pred_flag, &r.got));
 		__atomic_store_n(&r.release, 1, __ATOMIC_SEQ_CST);
-		HCV(rumpuser_rw_enter(k ? RUMPUSER_RW_WRITER :
-		    RUMPUSER_RW_READER, rw));
+		HCV(rumpuser_rw_enter(
+		    k ? RUMPUSER_RW_WRITER : RUMPUSER_RW_READER, rw));
 		HCV(rumpuser_rw_exit(rw));
 		fk_join(t);
 	}

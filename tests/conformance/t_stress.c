@@ -38,8 +38,8 @@ pinger(void *arg, long me)
 		HCV(rumpuser_mutex_enter(p->m));
 		while (p->turn % 2 != me && !p->stop) {
 			if (p->timed)
-				(void)HC(rumpuser_cv_timedwait(p->cv, p->m, 0,
-				    (int64_t)(i % 3) * 1000));
+				(void)HC(rumpuser_cv_timedwait(
+				    p->cv, p->m, 0, (int64_t)(i % 3) * 1000));
 			else
 				HCV(rumpuser_cv_wait(p->cv, p->m));
 		}
@@ -83,7 +83,8 @@ monitor(struct fk_thread *a, struct fk_thread *b, long *progress)
 			seen = now;
 			last = h_mono_ns();
 		} else if (h_mono_ns() - last > TOL_SETTLE_NS) {
-			t_abort(__FILE__, __LINE__, "no progress for %llu ms"
+			t_abort(__FILE__, __LINE__,
+			    "no progress for %llu ms"
 			    " after %ld handoffs: a lost wakeup",
 			    (unsigned long long)(TOL_SETTLE_NS / TOL_MS), now);
 		}
@@ -140,8 +141,9 @@ sl_wait(void *arg)
 	long i, seq;
 
 	for (i = 1;; i++) {
-		while ((seq = __atomic_load_n(&s->seq,
-		    __ATOMIC_SEQ_CST)) >= 0 && seq < i)
+		while (
+		    (seq = __atomic_load_n(&s->seq, __ATOMIC_SEQ_CST)) >= 0 &&
+		    seq < i)
 			HCV(rumpuser_cv_wait(s->cv, fk_schedmtx()));
 		if (seq < 0)
 			break;
@@ -177,8 +179,8 @@ t_stress_schedlock(void)
 		if (__atomic_load_n(&s.seq, __ATOMIC_SEQ_CST) < 0)
 			break;
 		if (!fk_settle(pred_ack, &s)) {
-			t_abort(__FILE__, __LINE__, "round %ld: wakeup lost",
-			    i);
+			t_abort(
+			    __FILE__, __LINE__, "round %ld: wakeup lost", i);
 		}
 	}
 	fk_join(t);
@@ -270,9 +272,10 @@ lifecycles(void *arg)
 	struct rumpuser_cv *cv;
 
 	for (i = 0; (i & 255) != 0 || !over(); i++) {
-		rumpuser_mutex_init(&m, i % 3 == 0 ? RUMPUSER_MTX_SPIN :
-		    i % 3 == 1 ? RUMPUSER_MTX_KMUTEX :
-		    RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX);
+		rumpuser_mutex_init(&m,
+		    i % 3 == 0	     ? RUMPUSER_MTX_SPIN
+			: i % 3 == 1 ? RUMPUSER_MTX_KMUTEX
+				     : RUMPUSER_MTX_SPIN | RUMPUSER_MTX_KMUTEX);
 		rumpuser_cv_init(&cv);
 		rumpuser_rw_init(&rw);
 		HCV(rumpuser_mutex_enter(m));
@@ -280,8 +283,8 @@ lifecycles(void *arg)
 			(void)HC(rumpuser_cv_timedwait(cv, m, 0, 1000));
 		HCV(rumpuser_cv_broadcast(cv));
 		rumpuser_mutex_exit(m);
-		HCV(rumpuser_rw_enter(i % 2 ? RUMPUSER_RW_READER :
-		    RUMPUSER_RW_WRITER, rw));
+		HCV(rumpuser_rw_enter(
+		    i % 2 ? RUMPUSER_RW_READER : RUMPUSER_RW_WRITER, rw));
 		HCV(rumpuser_rw_exit(rw));
 		rumpuser_rw_destroy(rw);
 		rumpuser_cv_destroy(cv);
@@ -327,8 +330,8 @@ t_stress_threads(void)
 	deadline = h_mono_ns() + TOL_STRESS_NS;
 	for (i = 0; !over(); i += 8) {
 		for (k = 0; k < 8; k++)
-			REQUIRE(HC(rumpuser_thread_create(tbody, NULL, "st",
-			    1, 0, -1, &c[k])) == 0);
+			REQUIRE(HC(rumpuser_thread_create(
+				    tbody, NULL, "st", 1, 0, -1, &c[k])) == 0);
 		for (k = 0; k < 8; k++)
 			CHECK_EQ(HC(rumpuser_thread_join(c[k])), 0);
 	}

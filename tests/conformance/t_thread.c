@@ -26,7 +26,7 @@ body(void *arg)
 		__atomic_store_n(&b->boundatstart, 1, __ATOMIC_SEQ_CST);
 	fk_enter("kthread");
 	if (b->hold)
-		h_sleep_ns(b->hold);	/* busy in the kernel, CPU held */
+		h_sleep_ns(b->hold); /* busy in the kernel, CPU held */
 	__atomic_add_fetch(&b->ran, 1, __ATOMIC_SEQ_CST);
 	fk_leave();
 	rumpuser_thread_exit();
@@ -35,11 +35,12 @@ body(void *arg)
 void
 t_thread_join(void)
 {
-	struct body b = { 0, 0, 50 * TOL_MS };
+	struct body b = {0, 0, 50 * TOL_MS};
 	void *cookie = NULL;
 
-	CHECK_EQ(HC(rumpuser_thread_create(body, &b, "rhconf-join", 1, 0, -1,
-	    &cookie)), 0);
+	CHECK_EQ(HC(rumpuser_thread_create(
+		     body, &b, "rhconf-join", 1, 0, -1, &cookie)),
+	    0);
 	CHECK(cookie != NULL);
 	CHECK_EQ(HC(rumpuser_thread_join(cookie)), 0);
 	CHECK_EQ(__atomic_load_n(&b.ran, __ATOMIC_SEQ_CST), 1);
@@ -49,16 +50,17 @@ t_thread_join(void)
 void
 t_thread_detached(void)
 {
-	struct body b = { 0, 0, 0 };
+	struct body b = {0, 0, 0};
 	void *cookie = NULL;
 
-	CHECK_EQ(HC(rumpuser_thread_create(body, &b, "rhconf-detached", 0, 0,
-	    -1, &cookie)), 0);
+	CHECK_EQ(HC(rumpuser_thread_create(
+		     body, &b, "rhconf-detached", 0, 0, -1, &cookie)),
+	    0);
 	CHECKF(fk_settle(fk_pred_flag, &b.ran), "detached thread never ran");
 	CHECKF(!b.boundatstart, "a new thread starts with a curlwp set");
 }
 
-#define NTHR	32
+#define NTHR 32
 void
 t_thread_many(void)
 {
@@ -68,8 +70,9 @@ t_thread_many(void)
 
 	for (i = 0; i < NTHR; i++) {
 		CHECK_EQ(HC(rumpuser_thread_create(body, &b[i], "rhconf-many",
-		    1, i % 3 == 0 ? -1 : 220, i % 2 == 0 ? -1 : 0,
-		    &cookie[i])), 0);
+			     1, i % 3 == 0 ? -1 : 220, i % 2 == 0 ? -1 : 0,
+			     &cookie[i])),
+		    0);
 	}
 	for (i = 0; i < NTHR; i++)
 		CHECK_EQ(HC(rumpuser_thread_join(cookie[i])), 0);
@@ -110,20 +113,20 @@ pred_gone(void *arg)
 void
 t_thread_detached_storm(void)
 {
-	struct body b = { 0, 0, 0 };
+	struct body b = {0, 0, 0};
 	int i, n = (int)TOL_ITERS(3000);
 	void *c;
 
 	/* warm up: the host may start helper threads at the first create */
-	CHECK_EQ(HC(rumpuser_thread_create(body, &b, "warm", 1, 0, -1, &c)),
-	    0);
+	CHECK_EQ(HC(rumpuser_thread_create(body, &b, "warm", 1, 0, -1, &c)), 0);
 	CHECK_EQ(HC(rumpuser_thread_join(c)), 0);
 	if ((nthreads0 = fk_threads_settled()) < 0)
 		nthreads0 = 1 << 30;
 	for (i = 0; i < n; i++)
-		REQUIRE(HC(rumpuser_thread_create(quick, NULL, "storm", 0, 0,
-		    -1, NULL)) == 0);
-	CHECKF(fk_settle(pred_gone, &n), "%d of %d detached threads ran, or"
-	    " they did not go away", __atomic_load_n(&nquick,
-	    __ATOMIC_SEQ_CST), n);
+		REQUIRE(HC(rumpuser_thread_create(
+			    quick, NULL, "storm", 0, 0, -1, NULL)) == 0);
+	CHECKF(fk_settle(pred_gone, &n),
+	    "%d of %d detached threads ran, or"
+	    " they did not go away",
+	    __atomic_load_n(&nquick, __ATOMIC_SEQ_CST), n);
 }

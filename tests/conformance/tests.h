@@ -44,6 +44,7 @@ void t_mem_align_small(void);
 void t_mem_align_npot(void);
 void t_mem_pages(void);
 void t_mem_enomem(void);
+void t_mem_enomem_clears(void);
 void t_mem_anonmmap(void);
 void t_mutex_tryenter(void);
 void t_mutex_enter_blocks(void);

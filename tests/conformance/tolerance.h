@@ -15,12 +15,12 @@
 #ifndef RHCONF_TOLERANCE_H
 #define RHCONF_TOLERANCE_H
 
-#define TOL_MS		(1000ull * 1000)
-#define TOL_SEC		(1000ull * TOL_MS)
+#define TOL_MS	(1000ull * 1000)
+#define TOL_SEC (1000ull * TOL_MS)
 
 /* Multipliers for h_slowdown() when a sanitizer is compiled in. */
-#define TOL_SLOWDOWN_TSAN	8
-#define TOL_SLOWDOWN_ASAN	3
+#define TOL_SLOWDOWN_TSAN 8
+#define TOL_SLOWDOWN_ASAN 3
 
 /*
  * How late a sleep or timed wait may end.  A preempted thread on a loaded
@@ -28,7 +28,7 @@
  * wait on the wrong clock or one that ignores its deadline is off by far
  * more (the clock-jump tests shift the wall clock by TOL_WALL_JUMP).
  */
-#define TOL_LATE_NS		(500 * TOL_MS * h_slowdown())
+#define TOL_LATE_NS (500 * TOL_MS * h_slowdown())
 
 /*
  * How early a sleep of ns may seem to end: not at all, up to what two
@@ -38,16 +38,16 @@
  * most 500 ppm apart (the NTP slew limit), plus 1 us for the timespec
  * conversions in between.
  */
-#define TOL_EARLY(ns)		(1000ull + (uint64_t)(ns) / 2000)
+#define TOL_EARLY(ns) (1000ull + (uint64_t)(ns) / 2000)
 
 /* The shift of the wall clock in the clock-jump tests. */
-#define TOL_WALL_JUMP_NS	(30 * TOL_SEC)
+#define TOL_WALL_JUMP_NS (30 * TOL_SEC)
 
 /*
  * RELWALL readings against the host's wall clock: the two reads are not
  * atomic, so allow the time between them (plus scheduling noise).
  */
-#define TOL_WALL_SKEW_NS	(100 * TOL_MS * h_slowdown())
+#define TOL_WALL_SKEW_NS (100 * TOL_MS * h_slowdown())
 
 /*
  * How long to let a second thread run to show that something does NOT
@@ -55,19 +55,19 @@
  * signal).  Longer catches more interleavings, shorter keeps the quick set
  * quick; 50 ms is thousands of scheduler quanta on any modern host.
  */
-#define TOL_QUIET_NS		(50 * TOL_MS)
+#define TOL_QUIET_NS (50 * TOL_MS)
 
 /*
  * How long a blocked thread may take to be seen blocked (has_waiters,
  * lock contention) before we give up waiting for it: generous, since this
  * only bounds a poll loop that normally ends in microseconds.
  */
-#define TOL_SETTLE_NS		(5 * TOL_SEC * h_slowdown())
+#define TOL_SETTLE_NS (5 * TOL_SEC * h_slowdown())
 
 /* Default per-test watchdog, seconds (times the slowdown). */
-#define TOL_TEST_TIMEOUT_S	20
+#define TOL_TEST_TIMEOUT_S 20
 /* After this long waiting for a virtual CPU the fake kernel says who has it. */
-#define TOL_CPU_WAIT_NOTE_NS	(3 * TOL_SEC * h_slowdown())
+#define TOL_CPU_WAIT_NOTE_NS (3 * TOL_SEC * h_slowdown())
 
 /*
  * Resource balance: bytes of heap that may remain after thousands of
@@ -75,9 +75,9 @@
  * implementation may allocate lazily once (we warm up first); 64 KiB over
  * 10000 cycles still catches any leak of 8 bytes or more per object.
  */
-#define TOL_HEAP_SLACK		(64 * 1024)
+#define TOL_HEAP_SLACK (64 * 1024)
 /* How long exited threads may take to leave /proc/self/task. */
-#define TOL_THREAD_REAP_NS	(5 * TOL_SEC * h_slowdown())
+#define TOL_THREAD_REAP_NS (5 * TOL_SEC * h_slowdown())
 
 /*
  * How long each stress test (the slow set) runs: long enough for millions
@@ -85,9 +85,9 @@
  * short enough that the slow set stays near a minute; a sanitizer build
  * does fewer iterations in the same time rather than taking longer.
  */
-#define TOL_STRESS_NS		(8 * TOL_SEC)
+#define TOL_STRESS_NS (8 * TOL_SEC)
 
 /* Stress iteration counts: smaller under a sanitizer, same coverage. */
-#define TOL_ITERS(n)		((n) / h_slowdown() + 1)
+#define TOL_ITERS(n) ((n) / h_slowdown() + 1)
 
 #endif /* RHCONF_TOLERANCE_H */

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -26,15 +27,15 @@
 #include <rumphost/host.h>
 #include <rumphost/nberrno.h>
 
-#define MS	1000000ull
-#define SEC	(1000 * MS)
+#define MS  1000000ull
+#define SEC (1000 * MS)
 
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			printf("# %s:%d: %s\n", __FILE__, __LINE__, #c); \
-			return 0;					\
-		}							\
+#define CHECK(c)                                                               \
+	do {                                                                   \
+		if (!(c)) {                                                    \
+			printf("# %s:%d: %s\n", __FILE__, __LINE__, #c);       \
+			return 0;                                              \
+		}                                                              \
 	} while (0)
 
 static char tmpdir[64];
@@ -89,7 +90,7 @@ t_init(void)
 static int
 t_alloc(void)
 {
-	static const size_t sizes[] = { 1, 7, 16, 100, 4096, 4097, 1 << 20 };
+	static const size_t sizes[] = {1, 7, 16, 100, 4096, 4097, 1 << 20};
 	struct rumphost_host_info hi;
 	unsigned char *p;
 	size_t i;
@@ -165,7 +166,7 @@ t_unpark_first(void)
 
 	CHECK(me != NULL && me == rumphost_host_thread_self());
 	rumphost_host_unpark(me);
-	rumphost_host_unpark(me);	/* tokens do not add up */
+	rumphost_host_unpark(me); /* tokens do not add up */
 	t0 = now();
 	CHECK(rumphost_host_park(t0 + 5 * SEC) == 0);
 	CHECK(now() - t0 < 1 * SEC);
@@ -204,13 +205,13 @@ t_cross_unpark(void)
 
 	memset(&p, 0, sizeof(p));
 	p.p_main = rumphost_host_thread_self();
-	CHECK(rumphost_host_thread_create(parkworker, &p, "parker", 0, -1)
-	    == 0);
+	CHECK(
+	    rumphost_host_thread_create(parkworker, &p, "parker", 0, -1) == 0);
 	limit = now() + 5 * SEC;
 	while (atomic_load(&p.p_self) == NULL && now() < limit)
 		rumphost_host_yield();
 	CHECK(atomic_load(&p.p_self) != NULL);
-	usleep(20000);			/* let it fall asleep */
+	usleep(20000); /* let it fall asleep */
 	rumphost_host_unpark(atomic_load(&p.p_self));
 	CHECK(waitfor(&p.p_state, 1));
 	CHECK(p.p_result == 0);
@@ -243,6 +244,58 @@ tlsworker(void *arg)
 	rumphost_host_thread_exit();
 }
 
+/*
+ * Late unpark (host interface version 2): a handle stays valid after its
+ * thread ended.  This port recycles the handle for the next thread, whose
+ * park may then return spuriously, but must still return.
+ */
+static void *
+handleworker(void *arg)
+{
+
+	*(struct rumphost_hthread **)arg = rumphost_host_thread_self();
+	return NULL;
+}
+
+static void *
+lateparker(void *arg)
+{
+	int *r = arg;
+
+	r[0] = rumphost_host_park(now() + 20 * MS);
+	return NULL;
+}
+
+static int
+t_late_unpark(void)
+{
+	struct rumphost_hthread *h[20];
+	pthread_t pt;
+	int i, j, distinct, r[1] = {-1};
+
+	/*
+	 * One thread at a time, each unparked after it ended (under ASan a
+	 * freed handle is a use-after-free).  Handles are recycled: at most
+	 * a few distinct ones (other tests' threads may still be ending).
+	 */
+	for (i = 0, distinct = 0; i < 20; i++) {
+		h[i] = NULL;
+		CHECK(pthread_create(&pt, NULL, handleworker, &h[i]) == 0);
+		CHECK(pthread_join(pt, NULL) == 0);
+		CHECK(h[i] != NULL);
+		rumphost_host_unpark(h[i]);
+		for (j = 0; j < i && h[j] != h[i]; j++)
+			continue;
+		distinct += j == i;
+	}
+	CHECK(distinct <= 4);
+	/* The next owner of a late-unparked handle: its park still returns. */
+	CHECK(pthread_create(&pt, NULL, lateparker, r) == 0);
+	CHECK(pthread_join(pt, NULL) == 0);
+	CHECK(r[0] == 0 || r[0] == RH_ETIMEDOUT);
+	return 1;
+}
+
 static int
 t_tls(void)
 {
@@ -254,7 +307,7 @@ t_tls(void)
 	rumphost_host_tls_set(&mine);
 	CHECK(rumphost_host_tls_get() == &mine);
 	CHECK(rumphost_host_thread_create(tlsworker, &a,
-	    "rhunit-name-longer-than-fifteen", 0, -1) == 0);
+		  "rhunit-name-longer-than-fifteen", 0, -1) == 0);
 	CHECK(waitfor(&a.t_state, 1));
 	CHECK(a.t_initial == NULL);
 	CHECK(a.t_after != NULL);
@@ -266,8 +319,8 @@ t_tls(void)
 	return 1;
 }
 
-#define NLOCKERS	4
-#define NLOOPS		20000
+#define NLOCKERS 4
+#define NLOOPS	 20000
 
 struct lockarg {
 	struct rumphost_hthread *l_main;
@@ -301,8 +354,8 @@ t_lock(void)
 	a.l_main = rumphost_host_thread_self();
 	CHECK(rumphost_host_lock_create(&a.l_lock) == 0);
 	for (i = 0; i < NLOCKERS; i++)
-		CHECK(rumphost_host_thread_create(lockworker, &a, "locker", 0,
-		    i) == 0);
+		CHECK(rumphost_host_thread_create(
+			  lockworker, &a, "locker", 0, i) == 0);
 	CHECK(waitfor(&a.l_done, NLOCKERS));
 	rumphost_host_lock_enter(a.l_lock);
 	CHECK(a.l_count == (long)NLOCKERS * NLOOPS);
@@ -329,12 +382,14 @@ t_open(void)
 	int fd, fd2;
 
 	CHECK(rumphost_host_open(p, RUMPHOST_OPEN_RDWR, &fd) == RH_ENOENT);
-	CHECK(rumphost_host_open(p, RUMPHOST_OPEN_RDWR | RUMPHOST_OPEN_CREATE,
-	    &fd) == 0);
+	CHECK(rumphost_host_open(
+		  p, RUMPHOST_OPEN_RDWR | RUMPHOST_OPEN_CREATE, &fd) == 0);
 	CHECK(fd >= 0);
 	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
-	CHECK(rumphost_host_open(p, RUMPHOST_OPEN_RDWR | RUMPHOST_OPEN_CREATE |
-	    RUMPHOST_OPEN_EXCL, &fd2) == RH_EEXIST);
+	CHECK(
+	    rumphost_host_open(p,
+		RUMPHOST_OPEN_RDWR | RUMPHOST_OPEN_CREATE | RUMPHOST_OPEN_EXCL,
+		&fd2) == RH_EEXIST);
 	CHECK(rumphost_host_close(fd) == 0);
 	CHECK(rumphost_host_close(fd) == RH_EBADF);
 	CHECK(rumphost_host_open(p, RUMPHOST_OPEN_RDONLY, &fd) == 0);
@@ -348,15 +403,17 @@ t_rwoffset(void)
 {
 	char a[] = "hello ", b[] = "world", r1[5], r2[10];
 	struct rumphost_iovec wv[3] = {
-		{ a, 6 }, { b, 0 }, { b, 5 },
+	    {a, 6},
+	    {b, 0},
+	    {b, 5},
 	};
-	struct rumphost_iovec rv[2] = { { r1, 5 }, { r2, 10 } };
+	struct rumphost_iovec rv[2] = {{r1, 5}, {r2, 10}};
 	uint64_t size;
 	size_t done;
 	int fd, type;
 
-	CHECK(rumphost_host_open(tpath("rw"), RUMPHOST_OPEN_RDWR |
-	    RUMPHOST_OPEN_CREATE, &fd) == 0);
+	CHECK(rumphost_host_open(tpath("rw"),
+		  RUMPHOST_OPEN_RDWR | RUMPHOST_OPEN_CREATE, &fd) == 0);
 	CHECK(rumphost_host_pwritev(fd, wv, 3, 100, &done) == 0);
 	CHECK(done == 11);
 	CHECK(rumphost_host_fileinfo(tpath("rw"), &size, &type) == 0);
@@ -383,8 +440,8 @@ t_rwcurrent(void)
 	size_t done;
 	int fd;
 
-	CHECK(rumphost_host_open(tpath("cur"), RUMPHOST_OPEN_RDWR |
-	    RUMPHOST_OPEN_CREATE, &fd) == 0);
+	CHECK(rumphost_host_open(tpath("cur"),
+		  RUMPHOST_OPEN_RDWR | RUMPHOST_OPEN_CREATE, &fd) == 0);
 	v.iov_base = abc;
 	v.iov_len = 3;
 	CHECK(rumphost_host_pwritev(fd, &v, 1, -1, &done) == 0 && done == 3);
@@ -418,8 +475,8 @@ t_rwmany(void)
 		v[i].iov_base = &wbuf[i];
 		v[i].iov_len = 1;
 	}
-	CHECK(rumphost_host_open(tpath("many"), RUMPHOST_OPEN_RDWR |
-	    RUMPHOST_OPEN_CREATE, &fd) == 0);
+	CHECK(rumphost_host_open(tpath("many"),
+		  RUMPHOST_OPEN_RDWR | RUMPHOST_OPEN_CREATE, &fd) == 0);
 	CHECK(rumphost_host_pwritev(fd, v, N, 4096, &done) == 0);
 	CHECK(done == N);
 	CHECK(pread(fd, rbuf, N, 4096) == N);
@@ -445,8 +502,7 @@ t_fileinfo(void)
 	CHECK(type == RUMPHOST_FT_DIR);
 	CHECK(rumphost_host_fileinfo("/dev/null", &size, &type) == 0);
 	CHECK(type == RUMPHOST_FT_CHR);
-	CHECK(rumphost_host_fileinfo(tpath("none"), &size, &type) ==
-	    RH_ENOENT);
+	CHECK(rumphost_host_fileinfo(tpath("none"), &size, &type) == RH_ENOENT);
 	CHECK(rumphost_host_fileinfo(tmpdir, NULL, NULL) == 0);
 	return 1;
 }
@@ -555,8 +611,8 @@ t_getenv(void)
 	CHECK(strcmp(buf, "hello") == 0);
 	CHECK(rumphost_host_getenv("RHUNIT_VAR", buf, 5) == RH_ERANGE);
 	CHECK(unsetenv("RHUNIT_VAR") == 0);
-	CHECK(rumphost_host_getenv("RHUNIT_VAR", buf, sizeof(buf)) ==
-	    RH_ENOENT);
+	CHECK(
+	    rumphost_host_getenv("RHUNIT_VAR", buf, sizeof(buf)) == RH_ENOENT);
 	return 1;
 }
 
@@ -620,13 +676,13 @@ t_kill(void)
 	sa.sa_handler = onusr;
 	CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
 	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
-	CHECK(rumphost_host_kill(-1, 30) == 0);	/* NetBSD SIGUSR1 */
+	CHECK(rumphost_host_kill(-1, 30) == 0); /* NetBSD SIGUSR1 */
 	CHECK(gotusr1 && !gotusr2);
-	CHECK(rumphost_host_kill(-1, 31) == 0);	/* NetBSD SIGUSR2 */
+	CHECK(rumphost_host_kill(-1, 31) == 0); /* NetBSD SIGUSR2 */
 	CHECK(gotusr2);
 	CHECK(rumphost_host_kill(-1, 0) == 0);
 	CHECK(rumphost_host_kill(-1, 7) == RH_EINVAL);	/* SIGEMT */
-	CHECK(rumphost_host_kill(-1, 29) == RH_EINVAL);	/* SIGINFO */
+	CHECK(rumphost_host_kill(-1, 29) == RH_EINVAL); /* SIGINFO */
 	CHECK(rumphost_host_kill(-1, 64) == RH_EINVAL);
 	CHECK(rumphost_host_kill(-1, -3) == RH_EINVAL);
 	return 1;
@@ -643,8 +699,9 @@ capture(int fd, void (*fn)(void), char *out, size_t len)
 	ssize_t n;
 
 	fflush(NULL);
-	if ((capfd = open(tpath("capture"), O_RDWR | O_CREAT | O_TRUNC,
-	    0600)) == -1 || (save = dup(fd)) == -1)
+	if ((capfd = open(
+		 tpath("capture"), O_RDWR | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    (save = dup(fd)) == -1)
 		return -1;
 	dup2(capfd, fd);
 	fn();
@@ -720,14 +777,17 @@ daemonrun(int how, char *report)
 		if (rumphost_host_daemonize_begin() != 0)
 			_exit(100);
 		c = rumphost_host_daemonize_begin() == RH_EINPROGRESS &&
-		    getsid(0) == getpid() ? 'y' : 'n';
+			getsid(0) == getpid()
+		    ? 'y'
+		    : 'n';
 		if (how == 2)
 			_exit(0);
 		r = rumphost_host_daemonize_done(how == 0 ? 0 : 7);
 		if (r != 0 || rumphost_host_daemonize_done(0) != RH_ENOENT)
 			c = 'n';
-		if (how == 0 && (fstat(1, &a) != 0 ||
-		    stat("/dev/null", &b) != 0 || a.st_rdev != b.st_rdev))
+		if (how == 0 &&
+		    (fstat(1, &a) != 0 || stat("/dev/null", &b) != 0 ||
+			a.st_rdev != b.st_rdev))
 			c = 'n';
 		(void)write(p[1], &c, 1);
 		_exit(0);
@@ -763,8 +823,8 @@ t_daemonize(void)
 static const int mod_a = 1, comp_a = 2, comp_b = 3;
 static int ev_a;
 
-#define LINKSET_ADD(set, sym)						\
-	static const void *const linkset_##set##_##sym			\
+#define LINKSET_ADD(set, sym)                                                  \
+	static const void *const linkset_##set##_##sym                         \
 	    __attribute__((__section__("link_set_" #set), __used__)) = &sym
 
 LINKSET_ADD(modules, mod_a);
@@ -834,7 +894,10 @@ static int
 t_dl(void)
 {
 	struct rumphost_dl_ops ops = {
-		dl_modinit, dl_symload, dl_compload, dl_evcnt,
+	    dl_modinit,
+	    dl_symload,
+	    dl_compload,
+	    dl_evcnt,
 	};
 
 	rumphost_host_dl_bootstrap(&ops);
@@ -859,30 +922,31 @@ static const struct {
 	const char *name;
 	int (*fn)(void);
 } tests[] = {
-	{ "init describes the host", t_init },
-	{ "alloc is aligned to minalign", t_alloc },
-	{ "map gives zeroed page-aligned memory", t_map },
-	{ "clocks", t_clock },
-	{ "park times out no earlier than its deadline", t_park_timeout },
-	{ "unpark before park returns at once, once", t_unpark_first },
-	{ "unpark from another thread wakes a parked thread",
-	    t_cross_unpark },
-	{ "thread slot is per thread; thread name is set", t_tls },
-	{ "lock excludes", t_lock },
-	{ "open: create, excl, close-on-exec, errors", t_open },
-	{ "preadv/pwritev at offsets", t_rwoffset },
-	{ "preadv/pwritev at the current position (-1)", t_rwcurrent },
-	{ "preadv/pwritev with many vectors", t_rwmany },
-	{ "fileinfo types", t_fileinfo },
-	{ "fileinfo of a block device", t_fileinfo_blk },
-	{ "errno translation", t_errno },
-	{ "getenv ERANGE and ENOENT", t_getenv },
-	{ "hostname", t_hostname },
-	{ "entropy, blocking and nowait", t_entropy },
-	{ "kill maps NetBSD signals", t_kill },
-	{ "console write order and channels", t_console },
-	{ "daemonize parent exits with the child's status", t_daemonize },
-	{ "dl_bootstrap finds this program's link sets", t_dl },
+    {"init describes the host", t_init},
+    {"alloc is aligned to minalign", t_alloc},
+    {"map gives zeroed page-aligned memory", t_map},
+    {"clocks", t_clock},
+    {"park times out no earlier than its deadline", t_park_timeout},
+    {"unpark before park returns at once, once", t_unpark_first},
+    {"unpark from another thread wakes a parked thread", t_cross_unpark},
+    {"unpark after the thread ended is harmless; handles are reused",
+	t_late_unpark},
+    {"thread slot is per thread; thread name is set", t_tls},
+    {"lock excludes", t_lock},
+    {"open: create, excl, close-on-exec, errors", t_open},
+    {"preadv/pwritev at offsets", t_rwoffset},
+    {"preadv/pwritev at the current position (-1)", t_rwcurrent},
+    {"preadv/pwritev with many vectors", t_rwmany},
+    {"fileinfo types", t_fileinfo},
+    {"fileinfo of a block device", t_fileinfo_blk},
+    {"errno translation", t_errno},
+    {"getenv ERANGE and ENOENT", t_getenv},
+    {"hostname", t_hostname},
+    {"entropy, blocking and nowait", t_entropy},
+    {"kill maps NetBSD signals", t_kill},
+    {"console write order and channels", t_console},
+    {"daemonize parent exits with the child's status", t_daemonize},
+    {"dl_bootstrap finds this program's link sets", t_dl},
 };
 
 int
@@ -904,8 +968,8 @@ main(void)
 		ok = tests[i].fn();
 		failed += !ok;
 		printf("%s %zu - %s%s\n", ok ? "ok" : "not ok", i + 1,
-		    tests[i].name, skipped ? " # SKIP no block device to open" :
-		    "");
+		    tests[i].name,
+		    skipped ? " # SKIP no block device to open" : "");
 	}
 	unlink(tpath("open"));
 	unlink(tpath("rw"));

@@ -19,11 +19,11 @@
 
 #include <rump/rumpuser.h>
 
-#define EXPORT	__attribute__((__visibility__("default")))
-#define REAL(f)								\
-	static __typeof__(f) *real_##f;					\
-	if (real_##f == NULL)						\
-		real_##f = (__typeof__(f) *)dlsym(RTLD_NEXT, #f)
+#define EXPORT __attribute__((__visibility__("default")))
+#define REAL(f)                                                                \
+	static __typeof__(f) *real_##f;                                        \
+	if (real_##f == NULL)                                                  \
+	real_##f = (__typeof__(f) *)dlsym(RTLD_NEXT, #f)
 
 static struct rumpuser_hyperup realhyp, myhyp;
 static __thread int suppress;
@@ -224,7 +224,7 @@ rumpuser_rw_downgrade(struct rumpuser_rw *rw)
 	REAL(rumpuser_rw_downgrade);
 	REAL(rumpuser_rw_exit);
 	REAL(rumpuser_rw_enter);
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct timespec ts = {0, 20 * 1000 * 1000};
 	int n;
 
 	if (!is("downgrade_gap")) {
@@ -251,8 +251,8 @@ rumpuser_cv_wait(struct rumpuser_cv *cv, struct rumpuser_mtx *m)
 }
 
 EXPORT int
-rumpuser_cv_timedwait(struct rumpuser_cv *cv, struct rumpuser_mtx *m,
-    int64_t sec, int64_t nsec)
+rumpuser_cv_timedwait(
+    struct rumpuser_cv *cv, struct rumpuser_mtx *m, int64_t sec, int64_t nsec)
 {
 	REAL(rumpuser_cv_timedwait);
 	int64_t t;
@@ -436,8 +436,8 @@ rumpuser_cv_signal(struct rumpuser_cv *cv)
 	REAL(rumpuser_cv_signal);
 	static unsigned n;
 
-	if (is("signal_lost") && __atomic_add_fetch(&n, 1,
-	    __ATOMIC_RELAXED) % 20000 == 0)
+	if (is("signal_lost") &&
+	    __atomic_add_fetch(&n, 1, __ATOMIC_RELAXED) % 20000 == 0)
 		return;
 	real_rumpuser_cv_signal(cv);
 }
