@@ -23,8 +23,8 @@
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
 
-#define NB_O_RDWR	0x0002
-#define NB_O_CREAT	0x0200
+#define NB_O_RDWR  0x0002
+#define NB_O_CREAT 0x0200
 
 int rumpuser_init(int, const void *);
 
@@ -40,13 +40,13 @@ now(void)
 static void
 show_sysctl(const char *what, int top, int leaf, int isint)
 {
-	int mib[2] = { top, leaf }, n = 0;
+	int mib[2] = {top, leaf}, n = 0;
 	char buf[512];
 	size_t len = isint ? sizeof(n) : sizeof(buf) - 1;
 
 	memset(buf, 0, sizeof(buf));
-	if (rump_sys___sysctl(mib, 2, isint ? (void *)&n : buf, &len, NULL,
-	    0) != 0) {
+	if (rump_sys___sysctl(
+		mib, 2, isint ? (void *)&n : buf, &len, NULL, 0) != 0) {
 		printf("  %-10s (sysctl failed: errno %d)\n", what, errno);
 		return;
 	}
@@ -60,13 +60,13 @@ static int
 file_roundtrip(void)
 {
 	static const char msg[] = "written and read back through the rump "
-	    "kernel's VFS\n";
+				  "kernel's VFS\n";
 	char buf[sizeof(msg)];
 	int fd;
 
 	if (rump_sys_mkdir("/demo", 0755) != 0 ||
-	    (fd = rump_sys_open("/demo/hello", NB_O_RDWR | NB_O_CREAT,
-	    0644)) < 0)
+	    (fd = rump_sys_open("/demo/hello", NB_O_RDWR | NB_O_CREAT, 0644)) <
+		0)
 		return -1;
 	if (rump_sys_write(fd, msg, sizeof(msg)) != (ssize_t)sizeof(msg) ||
 	    rump_sys_pread(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) ||

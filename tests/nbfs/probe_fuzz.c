@@ -50,8 +50,8 @@ main(int argc, char **argv)
 		if (strcmp(nbfs_fstype_name(pr.type), argv[a]) != 0 ||
 		    pr.damaged) {
 			printf("%s: probed as %s%s, want %s\n", eq + 1,
-			    nbfs_fstype_name(pr.type), pr.damaged ? " (damaged)"
-			    : "", argv[a]);
+			    nbfs_fstype_name(pr.type),
+			    pr.damaged ? " (damaged)" : "", argv[a]);
 			return 1;
 		}
 		for (it = 0; it < 5000; it++) {

@@ -26,7 +26,7 @@
 
 #include "nbfs.h"
 
-#define CHUNK	(1024 * 1024)
+#define CHUNK (1024 * 1024)
 
 int
 nbfs_lstat(const char *rp, struct nb_stat *st)
@@ -96,7 +96,7 @@ cmd_ls(struct nbfs_ctx *c, int argc, char **argv)
 {
 	int fl[2], i, rv = NBFS_EX_OK, nargs;
 	static char root[] = "/";
-	char *def[1] = { root };
+	char *def[1] = {root};
 	char **args;
 
 	fl[0] = c->opt['l'];
@@ -125,7 +125,8 @@ cmd_ls(struct nbfs_ctx *c, int argc, char **argv)
 			rv = NBFS_EX_FAIL;
 		} else {
 			if (nargs > 1)
-				fprintf(nbfs_out, "%s%s:\n", i ? "\n" : "", args[i]);
+				fprintf(nbfs_out, "%s%s:\n", i ? "\n" : "",
+				    args[i]);
 			for (j = 0; j < n; j++) {
 				char *ep = nbfs_join(rp, names[j]);
 				struct nb_stat est;
@@ -137,8 +138,8 @@ cmd_ls(struct nbfs_ctx *c, int argc, char **argv)
 				if (!fl[0])
 					fprintf(nbfs_out, "%s\n", names[j]);
 				else if (nbfs_lstat(ep, &est) == -1) {
-					nbfs_err(c, ep + strlen(NBFS_MNT),
-					    NULL, errno);
+					nbfs_err(c, ep + strlen(NBFS_MNT), NULL,
+					    errno);
 					rv = NBFS_EX_FAIL;
 				} else
 					print_long(ep, names[j], &est);
@@ -234,10 +235,13 @@ set_times(const char *hp, const struct nb_stat *st, int link)
 
 /* Files with several links met during a get: image inode -> host path. */
 static struct {
-	uint64_t	ino;
-	char		*hp;
-} *seen;
+	uint64_t ino;
+	char *hp;
+} * seen;
 static size_t nseen, capseen;
+
+/* Block size for bmapcopy.c's fast path on this mount, or 0. */
+static uint32_t get_bsize;
 
 static const char *
 seen_find(uint64_t ino)
@@ -261,6 +265,53 @@ seen_add(uint64_t ino, const char *hp)
 	seen[nseen].ino = ino;
 	if ((seen[nseen++].hp = strdup(hp)) == NULL)
 		abort();
+}
+
+/*
+ * The data of the regular file ip open as in, of stat st, into the host
+ * file out: through bmapcopy.c where it applies, else with reads.
+ * Holes (and all-zero chunks read) are skipped; *offp is set to how far
+ * the copy got, for the caller to set the length.  Returns 0, or -1
+ * with errno 0 when the error was reported here, else with the host
+ * output error in errno.
+ */
+static int
+copy_data(struct nbfs_ctx *c, const char *ip, int in, int out,
+    const struct nb_stat *st, struct nbfs_progress *pg, char *buf, off_t *offp)
+{
+	uint64_t done;
+	ssize_t n = 0;
+	int rv, e;
+
+	*offp = 0;
+	if (get_bsize != 0 &&
+	    (rv = nbfs_bmap_copy(c, in, out, (uint64_t)st->st_size, get_bsize,
+		 pg, buf, CHUNK, &e, &done)) != 1) {
+		*offp = (off_t)done;
+		if (rv == -1 && e != 0)
+			nbfs_err(c, ip, "block map", e);
+		else if (rv == -1)
+			nbfs_errx(c, "%s:%s: copying from the image: %s",
+			    c->image, ip, strerror(errno));
+		errno = 0;
+		return rv;
+	}
+	while (!nbfs_stop && (n = rump_sys_read(in, buf, CHUNK)) > 0) {
+		/* Keep holes: skip all-zero chunks. */
+		if (allzero(buf, (size_t)n)) {
+			if (lseek(out, n, SEEK_CUR) == -1)
+				return -1;
+		} else if (write_all(out, buf, (size_t)n) == -1)
+			return -1;
+		*offp += n;
+		nbfs_progress_add(pg, (uint64_t)n, 0);
+	}
+	if (n < 0) {
+		nbfs_err(c, ip, "read", errno);
+		errno = 0;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -291,12 +342,13 @@ get_one(struct nbfs_ctx *c, const char *rp, const char *hp,
 			return -1;
 		}
 		if (nbfs_readdir(rp, &names, &n) == -1) {
-			nbfs_err(c, ip[0] ? ip : "/", "reading directory",
-			    errno);
+			nbfs_err(
+			    c, ip[0] ? ip : "/", "reading directory", errno);
 			return -1;
 		}
 		for (j = 0; j < n && !nbfs_stop; j++) {
-			char *r2 = nbfs_join(rp, names[j]), *h2 = nbfs_join(hp, names[j]);
+			char *r2 = nbfs_join(rp, names[j]),
+			     *h2 = nbfs_join(hp, names[j]);
 
 			if (get_one(c, r2, h2, pg, buf) == -1)
 				rv = -1;
@@ -328,8 +380,7 @@ get_one(struct nbfs_ctx *c, const char *rp, const char *hp,
 	case NB_S_IFREG: {
 		const char *prev;
 		int in, out;
-		ssize_t n = 0;
-		off_t off = 0;
+		off_t off;
 
 		if (st.st_nlink > 1 && (prev = seen_find(st.st_ino)) != NULL &&
 		    link(prev, hp) == 0) {
@@ -347,20 +398,10 @@ get_one(struct nbfs_ctx *c, const char *rp, const char *hp,
 			rump_sys_close(in);
 			return -1;
 		}
-		while (!nbfs_stop && (n = rump_sys_read(in, buf, CHUNK)) > 0) {
-			/* Keep holes: skip all-zero chunks. */
-			if (allzero(buf, (size_t)n)) {
-				if (lseek(out, n, SEEK_CUR) == -1)
-					goto hosterr;
-			} else if (write_all(out, buf, (size_t)n) == -1)
-				goto hosterr;
-			off += n;
-			nbfs_progress_add(pg, (uint64_t)n, 0);
-		}
-		if (n < 0) {
-			nbfs_err(c, ip, "read", errno);
-			rv = -1;
-		}
+		if ((rv = copy_data(c, ip, in, out, &st, pg, buf, &off)) ==
+			-1 &&
+		    errno != 0)
+			goto hosterr;
 		if (ftruncate(out, off) == -1)
 			goto hosterr;
 		if (close(out) == -1) {
@@ -374,7 +415,7 @@ get_one(struct nbfs_ctx *c, const char *rp, const char *hp,
 			seen_add(st.st_ino, hp);
 		nbfs_progress_add(pg, 0, 1);
 		return nbfs_stop ? -1 : rv;
-hosterr:
+	hosterr:
 		nbfs_errx(c, "%s: %s", hp, strerror(errno));
 		if (out >= 0)
 			close(out);
@@ -413,6 +454,7 @@ cmd_get(struct nbfs_ctx *c, int argc, char **argv)
 	if ((buf = malloc(CHUNK)) == NULL)
 		abort();
 	nbfs_progress_init(&pg, "get", c->quiet);
+	get_bsize = nbfs_bmap_bsize(c);
 	rv = get_one(c, rp, dst, &pg, buf);
 	nbfs_progress_done(&pg);
 	while (nseen > 0)
@@ -428,8 +470,7 @@ cmd_get(struct nbfs_ctx *c, int argc, char **argv)
 	return rv == 0 ? NBFS_EX_OK : NBFS_EX_FAIL;
 }
 
-static const char *
-typename(uint32_t m)
+static const char *typename(uint32_t m)
 {
 	switch (m & NB_S_IFMT) {
 	case NB_S_IFDIR: return "directory";
@@ -455,7 +496,7 @@ cmd_stat(struct nbfs_ctx *c, int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		char *rp = nbfs_rpath(argv[i]), mode[12], tgt[PATH_MAX];
 		const struct nb_timespec *t[3];
-		static const char *tn[3] = { "Access", "Modify", "Change" };
+		static const char *tn[3] = {"Access", "Modify", "Change"};
 		struct nb_stat st;
 		ssize_t n;
 		int k;
@@ -473,7 +514,8 @@ cmd_stat(struct nbfs_ctx *c, int argc, char **argv)
 			tgt[n] = '\0';
 			fprintf(nbfs_out, " -> %s", tgt);
 		}
-		fprintf(nbfs_out, "\n  Size: %lld\tBlocks: %lld\tIO Block: %u\t%s\n",
+		fprintf(nbfs_out,
+		    "\n  Size: %lld\tBlocks: %lld\tIO Block: %u\t%s\n",
 		    (long long)st.st_size, (long long)st.st_blocks,
 		    st.st_blksize, typename(st.st_mode));
 		fprintf(nbfs_out, " Inode: %llu\tLinks: %u\n",
@@ -490,7 +532,8 @@ cmd_stat(struct nbfs_ctx *c, int argc, char **argv)
 
 			localtime_r(&tt, &tm);
 			strftime(tb, sizeof(tb), "%Y-%m-%d %H:%M:%S", &tm);
-			fprintf(nbfs_out, "%s: %s.%09ld\n", tn[k], tb, t[k]->tv_nsec);
+			fprintf(nbfs_out, "%s: %s.%09ld\n", tn[k], tb,
+			    t[k]->tv_nsec);
 		}
 		free(rp);
 	}
@@ -505,22 +548,24 @@ cmd_df(struct nbfs_ctx *c, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (rump_sys_statvfs1(NBFS_MNT, (struct statvfs *)(void *)&sv,
-	    NB_ST_WAIT) == -1) {
+	if (rump_sys_statvfs1(
+		NBFS_MNT, (struct statvfs *)(void *)&sv, NB_ST_WAIT) == -1) {
 		nbfs_err(c, "/", "statvfs", errno);
 		return NBFS_EX_FAIL;
 	}
 	fr = sv.f_frsize ? sv.f_frsize : sv.f_bsize;
-	fprintf(nbfs_out, "%-12s %-8s %12s %12s %12s %5s %10s %10s\n", "Image", "Type",
-	    "1K-blocks", "Used", "Available", "Use%", "Inodes", "IFree");
-	fprintf(nbfs_out, "%-12s %-8s %12llu %12llu %12llu %4llu%% %10llu %10llu\n",
-	    c->image, sv.f_fstypename,
-	    (unsigned long long)(sv.f_blocks * fr / 1024),
+	fprintf(nbfs_out, "%-12s %-8s %12s %12s %12s %5s %10s %10s\n", "Image",
+	    "Type", "1K-blocks", "Used", "Available", "Use%", "Inodes",
+	    "IFree");
+	fprintf(nbfs_out,
+	    "%-12s %-8s %12llu %12llu %12llu %4llu%% %10llu %10llu\n", c->image,
+	    sv.f_fstypename, (unsigned long long)(sv.f_blocks * fr / 1024),
 	    (unsigned long long)((sv.f_blocks - sv.f_bfree) * fr / 1024),
 	    (unsigned long long)(sv.f_bavail * fr / 1024),
-	    (unsigned long long)(sv.f_blocks == 0 ? 0 :
-	    ((sv.f_blocks - sv.f_bfree) * 100 + sv.f_blocks - 1) /
-	    sv.f_blocks),
+	    (unsigned long long)(sv.f_blocks == 0
+		    ? 0
+		    : ((sv.f_blocks - sv.f_bfree) * 100 + sv.f_blocks - 1) /
+			sv.f_blocks),
 	    (unsigned long long)sv.f_files, (unsigned long long)sv.f_ffree);
 	return NBFS_EX_OK;
 }

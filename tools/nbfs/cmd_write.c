@@ -26,25 +26,26 @@
 
 #include "nbfs.h"
 
-#define CHUNK	(1024 * 1024)
+#define CHUNK (1024 * 1024)
 
 struct hlink {
-	dev_t		dev;
-	ino_t		ino;
-	char		*rp;
+	dev_t dev;
+	ino_t ino;
+	char *rp;
 };
 
 /* Errors after which the rest of a copy cannot succeed either. */
-#define FATAL(e)	((e) == RUMP_ENOSPC || (e) == RUMP_EDQUOT || \
-			    (e) == RUMP_EIO || (e) == RUMP_EROFS)
+#define FATAL(e)                                                               \
+	((e) == RUMP_ENOSPC || (e) == RUMP_EDQUOT || (e) == RUMP_EIO ||        \
+	    (e) == RUMP_EROFS)
 
 struct putstate {
-	struct nbfs_ctx	*c;
+	struct nbfs_ctx *c;
 	struct nbfs_progress pg;
-	char		*buf;
-	struct hlink	*hl;
-	size_t		nhl, caphl;
-	int		abort;	/* a FATAL() error happened */
+	char *buf;
+	struct hlink *hl;
+	size_t nhl, caphl;
+	int abort; /* a FATAL() error happened */
 };
 
 static const char *
@@ -72,8 +73,8 @@ rump_times(const char *rp, const struct stat *st, int link)
 }
 
 static int
-put_file(struct putstate *ps, const char *hp, const char *rp,
-    const struct stat *st)
+put_file(
+    struct putstate *ps, const char *hp, const char *rp, const struct stat *st)
 {
 	int in, out, e;
 	ssize_t n = 0, w;
@@ -104,7 +105,7 @@ put_file(struct putstate *ps, const char *hp, const char *rp,
 		} else {
 			for (done = 0; done < (size_t)n; done += (size_t)w)
 				if ((w = rump_sys_write(out, ps->buf + done,
-				    (size_t)n - done)) <= 0)
+					 (size_t)n - done)) <= 0)
 					goto rumperr;
 		}
 		off += n;
@@ -156,7 +157,8 @@ put_one(struct putstate *ps, const char *hp, const char *rp)
 		int n, j;
 
 		if (rump_sys_mkdir(rp, (int)(st.st_mode & 07777) | 0700) ==
-		    -1 && errno != RUMP_EEXIST) {
+			-1 &&
+		    errno != RUMP_EEXIST) {
 			ps->abort |= FATAL(errno);
 			nbfs_err(ps->c, ipath(rp), "mkdir", errno);
 			return -1;
@@ -170,7 +172,8 @@ put_one(struct putstate *ps, const char *hp, const char *rp)
 
 			if (!nbfs_stop && strcmp(nm, ".") != 0 &&
 			    strcmp(nm, "..") != 0) {
-				char *h2 = nbfs_join(hp, nm), *r2 = nbfs_join(rp, nm);
+				char *h2 = nbfs_join(hp, nm),
+				     *r2 = nbfs_join(rp, nm);
 
 				if (put_one(ps, h2, r2) == -1)
 					rv = -1;
@@ -212,8 +215,8 @@ put_one(struct putstate *ps, const char *hp, const char *rp)
 			    ps->hl[i].ino == st.st_ino) {
 				if (rump_sys_link(ps->hl[i].rp, rp) == -1) {
 					ps->abort |= FATAL(errno);
-					nbfs_err(ps->c, ipath(rp), "link",
-					    errno);
+					nbfs_err(
+					    ps->c, ipath(rp), "link", errno);
 					return -1;
 				}
 				nbfs_progress_add(&ps->pg, 0, 1);
@@ -292,8 +295,7 @@ mkdir_p(struct nbfs_ctx *c, char *rp)
 	struct nb_stat st;
 	char *s;
 
-	for (s = rp + strlen(NBFS_MNT) + 1; (s = strchr(s, '/')) != NULL;
-	    s++) {
+	for (s = rp + strlen(NBFS_MNT) + 1; (s = strchr(s, '/')) != NULL; s++) {
 		*s = '\0';
 		if (rump_sys_mkdir(rp, 0755) == -1 && errno != RUMP_EEXIST) {
 			nbfs_err(c, ipath(rp), "mkdir", errno);
@@ -387,8 +389,8 @@ cmd_rm(struct nbfs_ctx *c, int argc, char **argv)
 		struct nb_stat st;
 
 		if (strcmp(rp, NBFS_MNT) == 0) {
-			nbfs_errx(c, "%s:/: refusing to remove the root",
-			    c->image);
+			nbfs_errx(
+			    c, "%s:/: refusing to remove the root", c->image);
 			rv = NBFS_EX_FAIL;
 		} else if (r) {
 			if (rm_tree(c, rp) == -1)
@@ -396,8 +398,9 @@ cmd_rm(struct nbfs_ctx *c, int argc, char **argv)
 		} else if (nbfs_lstat(rp, &st) == -1) {
 			nbfs_err(c, argv[i], NULL, errno);
 			rv = NBFS_EX_FAIL;
-		} else if ((st.st_mode & NB_S_IFMT) == NB_S_IFDIR ?
-		    rump_sys_rmdir(rp) == -1 : rump_sys_unlink(rp) == -1) {
+		} else if ((st.st_mode & NB_S_IFMT) == NB_S_IFDIR
+			? rump_sys_rmdir(rp) == -1
+			: rump_sys_unlink(rp) == -1) {
 			nbfs_err(c, argv[i], NULL, errno);
 			rv = NBFS_EX_FAIL;
 		}

@@ -61,9 +61,8 @@ pow2(uint64_t v)
 	return v != 0 && (v & (v - 1)) == 0;
 }
 
-static void
-damaged(struct nbfs_probe *pr, const char *fmt, ...)
-	__attribute__((__format__(__printf__, 2, 3)));
+static void damaged(struct nbfs_probe *pr, const char *fmt, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
 
 static void
 damaged(struct nbfs_probe *pr, const char *fmt, ...)
@@ -81,8 +80,10 @@ fits(struct nbfs_probe *pr, uint64_t imgsize)
 {
 	if (!pr->damaged && pr->fs_bytes != 0 && imgsize != 0 &&
 	    pr->fs_bytes > imgsize)
-		damaged(pr, "superblock says %llu bytes but the image has "
-		    "only %llu (truncated?)", (unsigned long long)pr->fs_bytes,
+		damaged(pr,
+		    "superblock says %llu bytes but the image has "
+		    "only %llu (truncated?)",
+		    (unsigned long long)pr->fs_bytes,
 		    (unsigned long long)imgsize);
 }
 
@@ -106,17 +107,22 @@ probe_ext2(const unsigned char *b, size_t len, struct nbfs_probe *pr)
 	rev = le32(s + 76);
 	compat = rev >= 1 ? le32(s + 92) : 0;
 	incompat = rev >= 1 ? le32(s + 96) : 0;
-	kind = (incompat & 0x2C0) != 0 ? "ext4" : (compat & 0x4) ? "ext3" :
-	    "ext2";
+	kind = (incompat & 0x2C0) != 0 ? "ext4"
+	    : (compat & 0x4)	       ? "ext3"
+				       : "ext2";
 	snprintf(pr->desc, sizeof(pr->desc), "%s (rev %u, %u-byte blocks)",
 	    kind, rev, logbs <= 6 ? 1024u << logbs : 0);
 	if (logbs > 6)
-		damaged(pr, "ext2 superblock: block size field %u out of "
-		    "range", logbs);
+		damaged(pr,
+		    "ext2 superblock: block size field %u out of "
+		    "range",
+		    logbs);
 	else if (inodes == 0 || blocks == 0 || bpg == 0 || ipg == 0)
-		damaged(pr, "ext2 superblock: zero %s", inodes == 0 ?
-		    "inode count" : blocks == 0 ? "block count" :
-		    bpg == 0 ? "blocks per group" : "inodes per group");
+		damaged(pr, "ext2 superblock: zero %s",
+		    inodes == 0	      ? "inode count"
+			: blocks == 0 ? "block count"
+			: bpg == 0    ? "blocks per group"
+				      : "inodes per group");
 	else if (rev > 1)
 		damaged(pr, "ext2 superblock: unknown revision %u", rev);
 	else
@@ -126,10 +132,10 @@ probe_ext2(const unsigned char *b, size_t len, struct nbfs_probe *pr)
 
 /* FFS: struct fs, fs_magic at +1372, UFS1 or UFS2, either byte order. */
 static int
-probe_ffs(const unsigned char *b, size_t len, uint64_t imgsize,
-    struct nbfs_probe *pr)
+probe_ffs(
+    const unsigned char *b, size_t len, uint64_t imgsize, struct nbfs_probe *pr)
 {
-	static const size_t where[] = { 65536, 8192, 0, 262144 };
+	static const size_t where[] = {65536, 8192, 0, 262144};
 	const unsigned char *s;
 	uint32_t m, bsize, fsize;
 	uint64_t size;
@@ -157,23 +163,33 @@ probe_ffs(const unsigned char *b, size_t len, uint64_t imgsize,
 		pr->type = NBFS_FS_FFS;
 		bsize = swap ? be32(s + 48) : le32(s + 48);
 		fsize = swap ? be32(s + 52) : le32(s + 52);
-		size = ufs2 ? rd64(s + 1080, swap) :
-		    (swap ? be32(s + 36) : le32(s + 36));
-		snprintf(pr->desc, sizeof(pr->desc), "FFS %s (%s-endian, "
-		    "%u-byte blocks, %u-byte fragments)", ufs2 ? "v2" : "v1",
-		    swap ? "big" : "little", bsize, fsize);
+		size = ufs2 ? rd64(s + 1080, swap)
+			    : (swap ? be32(s + 36) : le32(s + 36));
+		snprintf(pr->desc, sizeof(pr->desc),
+		    "FFS %s (%s-endian, "
+		    "%u-byte blocks, %u-byte fragments)",
+		    ufs2 ? "v2" : "v1", swap ? "big" : "little", bsize, fsize);
 		if (!pow2(bsize) || bsize < 4096 || bsize > 65536)
-			damaged(pr, "FFS superblock: block size %u out of "
-			    "range", bsize);
+			damaged(pr,
+			    "FFS superblock: block size %u out of "
+			    "range",
+			    bsize);
 		else if (!pow2(fsize) || fsize < 512 || fsize > bsize ||
 		    bsize / fsize > 8)
-			damaged(pr, "FFS superblock: fragment size %u does "
-			    "not fit block size %u", fsize, bsize);
+			damaged(pr,
+			    "FFS superblock: fragment size %u does "
+			    "not fit block size %u",
+			    fsize, bsize);
 		else if (size == 0 || size > (UINT64_MAX >> 17))
-			damaged(pr, "FFS superblock: file system size %llu "
-			    "fragments", (unsigned long long)size);
+			damaged(pr,
+			    "FFS superblock: file system size %llu "
+			    "fragments",
+			    (unsigned long long)size);
 		else
 			pr->fs_bytes = size * fsize;
+		/* fs_flags (+1312) FS_DOWAPBL: a log that may be replayed. */
+		pr->logged =
+		    ((swap ? be32(s + 1312) : le32(s + 1312)) & 0x100) != 0;
 		(void)imgsize;
 		return 1;
 	}
@@ -214,23 +230,31 @@ probe_fat(const unsigned char *b, size_t len, struct nbfs_probe *pr)
 		damaged(pr, "FAT boot sector: %u bytes per sector", bps);
 		return 1;
 	}
-	if (!pow2(spc) || rsvd == 0 || nfats == 0 || nfats > 4 ||
-	    fatsz == 0 || tot == 0) {
-		damaged(pr, "FAT boot sector: inconsistent parameters "
+	if (!pow2(spc) || rsvd == 0 || nfats == 0 || nfats > 4 || fatsz == 0 ||
+	    tot == 0) {
+		damaged(pr,
+		    "FAT boot sector: inconsistent parameters "
 		    "(sectors/cluster %u, reserved %u, FATs %u, FAT size %u, "
-		    "total %u)", spc, rsvd, nfats, fatsz, tot);
+		    "total %u)",
+		    spc, rsvd, nfats, fatsz, tot);
 		return 1;
 	}
 	rootsec = (rootent * 32 + bps - 1) / bps;
 	if ((uint64_t)rsvd + (uint64_t)nfats * fatsz + rootsec >= tot) {
-		damaged(pr, "FAT boot sector: no room for data (total %u "
-		    "sectors)", tot);
+		damaged(pr,
+		    "FAT boot sector: no room for data (total %u "
+		    "sectors)",
+		    tot);
 		return 1;
 	}
 	data = tot - (rsvd + nfats * fatsz + rootsec);
 	clusters = data / spc;
-	snprintf(pr->desc, sizeof(pr->desc), "FAT%d (%u clusters of %u "
-	    "bytes)", clusters < 4085 ? 12 : clusters < 65525 ? 16 : 32,
+	snprintf(pr->desc, sizeof(pr->desc),
+	    "FAT%d (%u clusters of %u "
+	    "bytes)",
+	    clusters < 4085	   ? 12
+		: clusters < 65525 ? 16
+				   : 32,
 	    clusters, bps * spc);
 	pr->fs_bytes = (uint64_t)tot * bps;
 	if (clusters >= 65525 && le16(b + 48) != 0 && le16(b + 48) < rsvd)
@@ -247,7 +271,7 @@ probe_iso_udf(const unsigned char *b, size_t len, struct nbfs_probe *pr)
 	uint32_t blocks = 0, bsize = 0;
 
 	for (off = 32768; have(len, off, 2048) && off < 32768 + 64 * 2048;
-	    off += 2048) {
+	     off += 2048) {
 		const unsigned char *d = b + off;
 
 		if (memcmp(d + 1, "CD001", 5) == 0) {
@@ -277,11 +301,15 @@ probe_iso_udf(const unsigned char *b, size_t len, struct nbfs_probe *pr)
 	if (!iso)
 		return 0;
 	pr->type = NBFS_FS_CD9660;
-	snprintf(pr->desc, sizeof(pr->desc), "ISO 9660%s (%u blocks of %u "
-	    "bytes)", udf ? " + UDF bridge" : "", blocks, bsize);
+	snprintf(pr->desc, sizeof(pr->desc),
+	    "ISO 9660%s (%u blocks of %u "
+	    "bytes)",
+	    udf ? " + UDF bridge" : "", blocks, bsize);
 	if (!pow2(bsize) || bsize < 512 || bsize > 2048 || blocks == 0)
-		damaged(pr, "ISO 9660 primary volume descriptor: %u blocks "
-		    "of %u bytes", blocks, bsize);
+		damaged(pr,
+		    "ISO 9660 primary volume descriptor: %u blocks "
+		    "of %u bytes",
+		    blocks, bsize);
 	else
 		pr->fs_bytes = (uint64_t)blocks * bsize;
 	return 1;
@@ -295,8 +323,9 @@ probe_other(const unsigned char *b, size_t len, struct nbfs_probe *pr)
 		snprintf(pr->desc, sizeof(pr->desc), "NTFS");
 		return 1;
 	}
-	if (have(len, 1024, 2) && (memcmp(b + 1024, "H+", 2) == 0 ||
-	    memcmp(b + 1024, "HX", 2) == 0)) {
+	if (have(len, 1024, 2) &&
+	    (memcmp(b + 1024, "H+", 2) == 0 ||
+		memcmp(b + 1024, "HX", 2) == 0)) {
 		pr->type = NBFS_FS_HFS;
 		snprintf(pr->desc, sizeof(pr->desc), "HFS+");
 		return 1;
@@ -327,22 +356,22 @@ nbfs_probe(const unsigned char *buf, size_t len, uint64_t imgsize,
 
 static const struct {
 	enum nbfs_fstype t;
-	const char	*name;		/* ours, for -t */
-	const char	*alias;
-	const char	*rump;		/* NetBSD's MOUNT_* name */
-	int		writable;
+	const char *name; /* ours, for -t */
+	const char *alias;
+	const char *rump; /* NetBSD's MOUNT_* name */
+	int writable;
 } fstab[] = {
-	{ NBFS_FS_EXT2, "ext2", "ext2fs", "ext2fs", 1 },
-	{ NBFS_FS_FFS, "ffs", "ufs", "ffs", 1 },
-	{ NBFS_FS_MSDOS, "fat", "msdos", "msdos", 1 },
-	{ NBFS_FS_CD9660, "iso9660", "cd9660", "cd9660", 0 },
-	{ NBFS_FS_UDF, "udf", "udf", "udf", 0 },
-	{ NBFS_FS_NTFS, "ntfs", "ntfs", "ntfs", 0 },
-	{ NBFS_FS_HFS, "hfs", "hfs+", "hfs", 0 },
-	{ NBFS_FS_V7FS, "v7fs", "v7fs", "v7fs", 0 },
+    {NBFS_FS_EXT2, "ext2", "ext2fs", "ext2fs", 1},
+    {NBFS_FS_FFS, "ffs", "ufs", "ffs", 1},
+    {NBFS_FS_MSDOS, "fat", "msdos", "msdos", 1},
+    {NBFS_FS_CD9660, "iso9660", "cd9660", "cd9660", 0},
+    {NBFS_FS_UDF, "udf", "udf", "udf", 0},
+    {NBFS_FS_NTFS, "ntfs", "ntfs", "ntfs", 0},
+    {NBFS_FS_HFS, "hfs", "hfs+", "hfs", 0},
+    {NBFS_FS_V7FS, "v7fs", "v7fs", "v7fs", 0},
 };
 
-#define NFSTAB	(sizeof(fstab) / sizeof(fstab[0]))
+#define NFSTAB (sizeof(fstab) / sizeof(fstab[0]))
 
 enum nbfs_fstype
 nbfs_fstype_byname(const char *n)
@@ -356,8 +385,9 @@ nbfs_fstype_byname(const char *n)
 			return fstab[i].t;
 	if (strcasecmp(n, "ext3") == 0 || strcasecmp(n, "vfat") == 0 ||
 	    strcasecmp(n, "iso") == 0)
-		return n[0] == 'e' ? NBFS_FS_EXT2 : n[0] == 'v' ?
-		    NBFS_FS_MSDOS : NBFS_FS_CD9660;
+		return n[0] == 'e' ? NBFS_FS_EXT2
+		    : n[0] == 'v'  ? NBFS_FS_MSDOS
+				   : NBFS_FS_CD9660;
 	return NBFS_FS_NONE;
 }
 

@@ -38,8 +38,8 @@
 static struct fuse *fuse;
 static pthread_t loop_thread;
 
-#define RP(path)	char *rp = nbfs_rpath(path)
-#define FAIL()		(-nbfs_host_errno(errno))
+#define RP(path) char *rp = nbfs_rpath(path)
+#define FAIL()	 (-nbfs_host_errno(errno))
 
 static void
 conv_stat(const struct nb_stat *n, struct stat *st)
@@ -47,7 +47,7 @@ conv_stat(const struct nb_stat *n, struct stat *st)
 	memset(st, 0, sizeof(*st));
 	st->st_dev = n->st_dev;
 	st->st_ino = n->st_ino;
-	st->st_mode = n->st_mode;	/* same type and permission bits */
+	st->st_mode = n->st_mode; /* same type and permission bits */
 	st->st_nlink = n->st_nlink;
 	st->st_uid = n->st_uid;
 	st->st_gid = n->st_gid;
@@ -301,8 +301,8 @@ f_statfs(const char *path, struct statvfs *sv)
 	struct nb_statvfs n;
 
 	(void)path;
-	if (rump_sys_statvfs1(NBFS_MNT, (struct statvfs *)(void *)&n,
-	    NB_ST_WAIT) == -1)
+	if (rump_sys_statvfs1(
+		NBFS_MNT, (struct statvfs *)(void *)&n, NB_ST_WAIT) == -1)
 		return FAIL();
 	memset(sv, 0, sizeof(*sv));
 	sv->f_bsize = n.f_bsize;
@@ -372,8 +372,8 @@ f_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 }
 
 static int
-f_utimens(const char *path, const struct timespec tv[2],
-    struct fuse_file_info *fi)
+f_utimens(
+    const char *path, const struct timespec tv[2], struct fuse_file_info *fi)
 {
 	struct nb_timespec ts[2];
 	int i, rv;
@@ -382,7 +382,7 @@ f_utimens(const char *path, const struct timespec tv[2],
 	(void)fi;
 	for (i = 0; i < 2; i++) {
 		ts[i].tv_sec = tv[i].tv_sec;
-		ts[i].tv_nsec = tv[i].tv_nsec;	/* UTIME_NOW/OMIT too */
+		ts[i].tv_nsec = tv[i].tv_nsec; /* UTIME_NOW/OMIT too */
 	}
 	/* NetBSD's UTIME_NOW / UTIME_OMIT differ from Linux's. */
 	for (i = 0; i < 2; i++) {
@@ -408,27 +408,27 @@ f_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 }
 
 static const struct fuse_operations ops = {
-	.init = f_init,
-	.getattr = f_getattr,
-	.readlink = f_readlink,
-	.mkdir = f_mkdir,
-	.unlink = f_unlink,
-	.rmdir = f_rmdir,
-	.symlink = f_symlink,
-	.rename = f_rename,
-	.link = f_link,
-	.chmod = f_chmod,
-	.chown = f_chown,
-	.truncate = f_truncate,
-	.open = f_open,
-	.create = f_create,
-	.read = f_read,
-	.write = f_write,
-	.statfs = f_statfs,
-	.release = f_release,
-	.fsync = f_fsync,
-	.readdir = f_readdir,
-	.utimens = f_utimens,
+    .init = f_init,
+    .getattr = f_getattr,
+    .readlink = f_readlink,
+    .mkdir = f_mkdir,
+    .unlink = f_unlink,
+    .rmdir = f_rmdir,
+    .symlink = f_symlink,
+    .rename = f_rename,
+    .link = f_link,
+    .chmod = f_chmod,
+    .chown = f_chown,
+    .truncate = f_truncate,
+    .open = f_open,
+    .create = f_create,
+    .read = f_read,
+    .write = f_write,
+    .statfs = f_statfs,
+    .release = f_release,
+    .fsync = f_fsync,
+    .readdir = f_readdir,
+    .utimens = f_utimens,
 };
 
 static void
@@ -465,16 +465,18 @@ cmd_mount(struct nbfs_ctx *c, int argc, char **argv)
 		nbfs_errx(c, "%s: %s", dir, strerror(errno));
 		return NBFS_EX_FAIL;
 	}
-	snprintf(opts, sizeof(opts), "fsname=nbfs:%s,subtype=nbfs,"
-	    "default_permissions%s%s%s", c->image, c->writable ? "" : ",ro",
-	    c->oarg ? "," : "", c->oarg ? c->oarg : "");
+	snprintf(opts, sizeof(opts),
+	    "fsname=nbfs:%s,subtype=nbfs,"
+	    "default_permissions%s%s%s",
+	    c->image, c->writable ? "" : ",ro", c->oarg ? "," : "",
+	    c->oarg ? c->oarg : "");
 	if (fuse_opt_add_arg(&args, "nbfs") == -1 ||
 	    fuse_opt_add_arg(&args, "-o") == -1 ||
 	    fuse_opt_add_arg(&args, opts) == -1)
 		return NBFS_EX_FAIL;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = nop;		/* no SA_RESTART: interrupt the read */
+	sa.sa_handler = nop; /* no SA_RESTART: interrupt the read */
 	sigaction(SIGUSR1, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -487,8 +489,10 @@ cmd_mount(struct nbfs_ctx *c, int argc, char **argv)
 		return NBFS_EX_FAIL;
 	}
 	if (fuse_mount(fuse, dir) != 0) {
-		nbfs_errx(c, "%s: FUSE mount failed (is /dev/fuse there, "
-		    "and fusermount3 installed?)", dir);
+		nbfs_errx(c,
+		    "%s: FUSE mount failed (is /dev/fuse there, "
+		    "and fusermount3 installed?)",
+		    dir);
 		fuse_destroy(fuse);
 		fuse = NULL;
 		fuse_opt_free_args(&args);
@@ -498,9 +502,11 @@ cmd_mount(struct nbfs_ctx *c, int argc, char **argv)
 	if (nbfs_stop)
 		stop_loop();
 	if (!c->quiet)
-		fprintf(stderr, "nbfs: %s mounted %s on %s; stop with "
-		    "fusermount3 -u %s or Ctrl-C\n", c->image,
-		    c->writable ? "read-write" : "read-only", dir, dir);
+		fprintf(stderr,
+		    "nbfs: %s mounted %s on %s; stop with "
+		    "fusermount3 -u %s or Ctrl-C\n",
+		    c->image, c->writable ? "read-write" : "read-only", dir,
+		    dir);
 	rv = fuse_loop(fuse);
 	nbfs_signals_onstop(NULL);
 	fuse_unmount(fuse);

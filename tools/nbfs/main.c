@@ -16,44 +16,45 @@
 
 #include "nbfs.h"
 
-FILE	*nbfs_out;
-int	nbfs_outfd = STDOUT_FILENO;
+FILE *nbfs_out;
+int nbfs_outfd = STDOUT_FILENO;
 
 struct command {
-	const char	*name;
-	int		(*fn)(struct nbfs_ctx *, int, char **);
-	const char	*opts;
-	int		writes;
-	int		minargs;	/* operands after the image */
-	const char	*usage;
+	const char *name;
+	int (*fn)(struct nbfs_ctx *, int, char **);
+	const char *opts;
+	int writes;
+	int minargs; /* operands after the image */
+	const char *usage;
 };
 
 static const struct command cmds[] = {
-	{ "ls", cmd_ls, "la", 0, 0, "ls [-la] IMAGE [PATH...]" },
-	{ "cat", cmd_cat, "", 0, 1, "cat IMAGE PATH..." },
-	{ "get", cmd_get, "", 0, 1, "get IMAGE PATH [HOSTPATH]" },
-	{ "stat", cmd_stat, "", 0, 1, "stat IMAGE PATH..." },
-	{ "df", cmd_df, "", 0, 0, "df IMAGE" },
-	{ "probe", NULL, "", 0, 0, "probe IMAGE" },
-	{ "put", cmd_put, "", 1, 1, "-w put IMAGE HOSTPATH [PATH]" },
-	{ "mkdir", cmd_mkdir, "p", 1, 1, "-w mkdir [-p] IMAGE PATH..." },
-	{ "rm", cmd_rm, "rR", 1, 1, "-w rm [-r] IMAGE PATH..." },
-	{ "mv", cmd_mv, "", 1, 2, "-w mv IMAGE FROM TO" },
-	{ "ln", cmd_ln, "s", 1, 2, "-w ln [-s] IMAGE TARGET LINK" },
+    {"ls", cmd_ls, "la", 0, 0, "ls [-la] IMAGE [PATH...]"},
+    {"cat", cmd_cat, "", 0, 1, "cat IMAGE PATH..."},
+    {"get", cmd_get, "", 0, 1, "get IMAGE PATH [HOSTPATH]"},
+    {"stat", cmd_stat, "", 0, 1, "stat IMAGE PATH..."},
+    {"df", cmd_df, "", 0, 0, "df IMAGE"},
+    {"probe", NULL, "", 0, 0, "probe IMAGE"},
+    {"put", cmd_put, "", 1, 1, "-w put IMAGE HOSTPATH [PATH]"},
+    {"mkdir", cmd_mkdir, "p", 1, 1, "-w mkdir [-p] IMAGE PATH..."},
+    {"rm", cmd_rm, "rR", 1, 1, "-w rm [-r] IMAGE PATH..."},
+    {"mv", cmd_mv, "", 1, 2, "-w mv IMAGE FROM TO"},
+    {"ln", cmd_ln, "s", 1, 2, "-w ln [-s] IMAGE TARGET LINK"},
 #ifdef NBFS_FUSE
-	{ "mount", cmd_mount, "fo:", 0, 1,
-	    "[-w] mount [-f] [-o FUSEOPTS] IMAGE DIR" },
+    {"mount", cmd_mount, "fo:", 0, 1,
+	"[-w] mount [-f] [-o FUSEOPTS] IMAGE DIR"},
 #endif
 };
 
-#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 static void
 usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: nbfs [-qw] [-t TYPE] COMMAND [OPTIONS] IMAGE "
+	fprintf(f,
+	    "usage: nbfs [-qw] [-t TYPE] COMMAND [OPTIONS] IMAGE "
 	    "[OPERANDS]\n"
 	    "  -w       open the image read-write (needed by put, mkdir, "
 	    "rm, mv, ln)\n"
@@ -91,27 +92,21 @@ main(int argc, char **argv)
 	/* Global options, then the command, its options, more globals. */
 	while ((ch = getopt(argc, argv, "+hqwt:")) != -1) {
 		switch (ch) {
-		case 'h':
-			usage(stdout);
-			return NBFS_EX_OK;
-		case 'q':
-			ctx.quiet = 1;
-			break;
-		case 'w':
-			ctx.writable = 1;
-			break;
+		case 'h': usage(stdout); return NBFS_EX_OK;
+		case 'q': ctx.quiet = 1; break;
+		case 'w': ctx.writable = 1; break;
 		case 't':
 			if ((ctx.forced = nbfs_fstype_byname(optarg)) ==
 			    NBFS_FS_NONE) {
-				fprintf(stderr, "nbfs: -t %s: unknown file "
+				fprintf(stderr,
+				    "nbfs: -t %s: unknown file "
 				    "system type (ext2, ffs, fat, iso9660, "
-				    "udf, ntfs, hfs)\n", optarg);
+				    "udf, ntfs, hfs)\n",
+				    optarg);
 				return NBFS_EX_USAGE;
 			}
 			break;
-		default:
-			usage(stderr);
-			return NBFS_EX_USAGE;
+		default: usage(stderr); return NBFS_EX_USAGE;
 		}
 	}
 	if (optind >= argc) {
@@ -123,7 +118,8 @@ main(int argc, char **argv)
 			cmd = &cmds[i];
 	if (cmd == NULL) {
 		if (strcmp(argv[optind], "mount") == 0)
-			fprintf(stderr, "nbfs: mount: this nbfs was built "
+			fprintf(stderr,
+			    "nbfs: mount: this nbfs was built "
 			    "without FUSE 3 (libfuse3-dev)\n");
 		else {
 			fprintf(stderr, "nbfs: %s: unknown command\n",
@@ -149,8 +145,10 @@ main(int argc, char **argv)
 		else if (ch == 't') {
 			if ((ctx.forced = nbfs_fstype_byname(optarg)) ==
 			    NBFS_FS_NONE) {
-				fprintf(stderr, "nbfs: -t %s: unknown file "
-				    "system type\n", optarg);
+				fprintf(stderr,
+				    "nbfs: -t %s: unknown file "
+				    "system type\n",
+				    optarg);
 				return NBFS_EX_USAGE;
 			}
 		} else {
@@ -167,7 +165,8 @@ main(int argc, char **argv)
 	}
 	ctx.image = argv[0];
 	if (cmd->writes && !ctx.writable) {
-		fprintf(stderr, "nbfs: %s: %s: the image is opened read-only "
+		fprintf(stderr,
+		    "nbfs: %s: %s: the image is opened read-only "
 		    "by default; writing needs -w (nbfs -w %s ...)\n",
 		    cmd->name, ctx.image, cmd->name);
 		return NBFS_EX_USAGE;
@@ -194,9 +193,10 @@ main(int argc, char **argv)
 	rv2 = nbfs_close(&ctx);
 	if (nbfs_stop && nbfs_stopsig() != 0) {
 		if (!ctx.quiet)
-			fprintf(stderr, "nbfs: %s: stopped by signal %d; the "
-			    "image was synced and unmounted\n", cmd->name,
-			    nbfs_stopsig());
+			fprintf(stderr,
+			    "nbfs: %s: stopped by signal %d; the "
+			    "image was synced and unmounted\n",
+			    cmd->name, nbfs_stopsig());
 		return 128 + nbfs_stopsig();
 	}
 	if (fclose(nbfs_out) == EOF) {

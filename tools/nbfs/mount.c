@@ -38,15 +38,24 @@ static void (*onstop)(void);
 static const struct {
 	int nb, host;
 } errmap[] = {
-	{ RUMP_EAGAIN, EAGAIN }, { RUMP_EINPROGRESS, EINPROGRESS },
-	{ RUMP_EALREADY, EALREADY }, { RUMP_ENOTSOCK, ENOTSOCK },
-	{ RUMP_EOPNOTSUPP, EOPNOTSUPP }, { RUMP_ELOOP, ELOOP },
-	{ RUMP_ENAMETOOLONG, ENAMETOOLONG }, { RUMP_ENOTEMPTY, ENOTEMPTY },
-	{ RUMP_EDQUOT, EDQUOT }, { RUMP_ESTALE, ESTALE },
-	{ RUMP_ENOLCK, ENOLCK }, { RUMP_ENOSYS, ENOSYS },
-	{ RUMP_EFTYPE, EINVAL }, { RUMP_EOVERFLOW, EOVERFLOW },
-	{ RUMP_EILSEQ, EILSEQ }, { RUMP_ENOTSUP, ENOTSUP },
-	{ RUMP_ENOATTR, ENODATA }, { RUMP_ETIMEDOUT, ETIMEDOUT },
+    {RUMP_EAGAIN, EAGAIN},
+    {RUMP_EINPROGRESS, EINPROGRESS},
+    {RUMP_EALREADY, EALREADY},
+    {RUMP_ENOTSOCK, ENOTSOCK},
+    {RUMP_EOPNOTSUPP, EOPNOTSUPP},
+    {RUMP_ELOOP, ELOOP},
+    {RUMP_ENAMETOOLONG, ENAMETOOLONG},
+    {RUMP_ENOTEMPTY, ENOTEMPTY},
+    {RUMP_EDQUOT, EDQUOT},
+    {RUMP_ESTALE, ESTALE},
+    {RUMP_ENOLCK, ENOLCK},
+    {RUMP_ENOSYS, ENOSYS},
+    {RUMP_EFTYPE, EINVAL},
+    {RUMP_EOVERFLOW, EOVERFLOW},
+    {RUMP_EILSEQ, EILSEQ},
+    {RUMP_ENOTSUP, ENOTSUP},
+    {RUMP_ENOATTR, ENODATA},
+    {RUMP_ETIMEDOUT, ETIMEDOUT},
 };
 
 /* A NetBSD errno value as the host's. */
@@ -73,8 +82,8 @@ nbfs_strerror(int nberr)
 
 /* "IMAGE:PATH" style report of a failed rump call (NetBSD errno). */
 void
-nbfs_err(const struct nbfs_ctx *c, const char *path, const char *what,
-    int nberr)
+nbfs_err(
+    const struct nbfs_ctx *c, const char *path, const char *what, int nberr)
 {
 	fprintf(stderr, "nbfs: %s%s%s:%s%s: %s", c->cmd ? c->cmd : "",
 	    c->cmd ? ": " : "", c->image, path[0] == '/' ? "" : "/", path,
@@ -82,7 +91,8 @@ nbfs_err(const struct nbfs_ctx *c, const char *path, const char *what,
 	if (what != NULL)
 		fprintf(stderr, " (%s)", what);
 	if (nberr == RUMP_EROFS && !c->writable)
-		fprintf(stderr, "; the image is opened read-only, writing "
+		fprintf(stderr,
+		    "; the image is opened read-only, writing "
 		    "needs -w");
 	fputc('\n', stderr);
 }
@@ -92,8 +102,7 @@ nbfs_errx(const struct nbfs_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "nbfs: %s%s", c->cmd ? c->cmd : "",
-	    c->cmd ? ": " : "");
+	fprintf(stderr, "nbfs: %s%s", c->cmd ? c->cmd : "", c->cmd ? ": " : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -183,8 +192,7 @@ read_head(struct nbfs_ctx *c, int fd, uint64_t size)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			nbfs_errx(c, "%s: read: %s", c->image,
-			    strerror(errno));
+			nbfs_errx(c, "%s: read: %s", c->image, strerror(errno));
 			return -1;
 		}
 		if (n == 0)
@@ -246,8 +254,8 @@ nbfs_open(struct nbfs_ctx *c)
 		return NBFS_EX_FAIL;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		nbfs_errx(c, "%s: not a regular file or block device",
-		    c->image);
+		nbfs_errx(
+		    c, "%s: not a regular file or block device", c->image);
 		close(fd);
 		return NBFS_EX_FAIL;
 	}
@@ -259,42 +267,59 @@ nbfs_open(struct nbfs_ctx *c)
 		return NBFS_EX_FAIL;
 	}
 	c->lockfd = fd;
-	if (read_head(c, fd, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0)
-	    == -1)
+	c->imgsize = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
+	if (read_head(c, fd, S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0) ==
+	    -1)
 		return NBFS_EX_FAIL;
 	t = c->probe.type;
 	if (c->forced != NBFS_FS_NONE) {
 		if (t != c->forced && !c->quiet)
-			fprintf(stderr, "nbfs: warning: %s: forcing %s, the "
-			    "superblock looks like %s\n", c->image,
-			    nbfs_fstype_name(c->forced), t == NBFS_FS_NONE ?
-			    "nothing nbfs knows" : c->probe.desc);
+			fprintf(stderr,
+			    "nbfs: warning: %s: forcing %s, the "
+			    "superblock looks like %s\n",
+			    c->image, nbfs_fstype_name(c->forced),
+			    t == NBFS_FS_NONE ? "nothing nbfs knows"
+					      : c->probe.desc);
 		t = c->forced;
 	} else if (t == NBFS_FS_NONE) {
-		nbfs_errx(c, "%s: not a file system nbfs recognises (no "
+		nbfs_errx(c,
+		    "%s: not a file system nbfs recognises (no "
 		    "ext2/3, FFS, FAT, ISO 9660, UDF, NTFS or HFS+ "
-		    "superblock); -t TYPE forces one", c->image);
+		    "superblock); -t TYPE forces one",
+		    c->image);
 		return NBFS_EX_FAIL;
 	} else if (c->probe.damaged) {
-		nbfs_errx(c, "%s: damaged superblock: %s", c->image,
-		    c->probe.why);
+		nbfs_errx(
+		    c, "%s: damaged superblock: %s", c->image, c->probe.why);
 		return NBFS_EX_FAIL;
 	}
 	if (c->writable && !nbfs_fstype_writable(t)) {
-		nbfs_errx(c, "%s: nbfs does not write %s file systems; "
-		    "drop -w", c->image, nbfs_fstype_name(t));
+		nbfs_errx(c,
+		    "%s: nbfs does not write %s file systems; "
+		    "drop -w",
+		    c->image, nbfs_fstype_name(t));
 		return NBFS_EX_USAGE;
 	}
 
 	if ((rv = rump_init()) != 0) {
-		nbfs_errx(c, "rump kernel failed to boot: %s",
-		    nbfs_strerror(rv));
+		nbfs_errx(
+		    c, "rump kernel failed to boot: %s", nbfs_strerror(rv));
 		return NBFS_EX_FAIL;
 	}
-	if ((rv = rump_pub_etfs_register(NBFS_FSPEC, c->image,
-	    RUMP_ETFS_BLK)) != 0) {
-		nbfs_errx(c, "%s: cannot attach the image to the rump "
-		    "kernel: %s", c->image, nbfs_strerror(rv));
+	/*
+	 * A thread without a rump lwp of its own gets a temporary one,
+	 * made and freed, for every rump_sys_*() call.  Give this thread
+	 * one for good, in the process such threads use (pid 1), so its
+	 * descriptors stay shared with the FUSE threads.  Only a cost
+	 * saving: without it calls work as before.
+	 */
+	(void)rump_pub_lwproc_newlwp(1);
+	if ((rv = rump_pub_etfs_register(
+		 NBFS_FSPEC, c->image, RUMP_ETFS_BLK)) != 0) {
+		nbfs_errx(c,
+		    "%s: cannot attach the image to the rump "
+		    "kernel: %s",
+		    c->image, nbfs_strerror(rv));
 		return NBFS_EX_FAIL;
 	}
 	if (rump_sys_mkdir(NBFS_MNT, 0755) == -1) {
@@ -305,16 +330,20 @@ nbfs_open(struct nbfs_ctx *c)
 	if (mount_fs(c, t) == -1) {
 		e = errno;
 		nbfs_errx(c, "%s: NetBSD's %s refused to mount it%s%s: %s",
-		    c->image, nbfs_fstype_rumpname(t), c->writable ?
-		    " read-write" : "", c->probe.type == t ? "" :
-		    " (forced type)", nbfs_strerror(e));
+		    c->image, nbfs_fstype_rumpname(t),
+		    c->writable ? " read-write" : "",
+		    c->probe.type == t ? "" : " (forced type)",
+		    nbfs_strerror(e));
 		if (t == NBFS_FS_EXT2 && c->probe.type == t)
-			fprintf(stderr, "nbfs: the image is %s; NetBSD's "
+			fprintf(stderr,
+			    "nbfs: the image is %s; NetBSD's "
 			    "ext2fs does not support ext4 features or "
-			    "journal replay\n", c->probe.desc);
+			    "journal replay\n",
+			    c->probe.desc);
 		return NBFS_EX_FAIL;
 	}
 	c->mounted = 1;
+	c->fstype = t;
 	return NBFS_EX_OK;
 }
 
@@ -328,19 +357,18 @@ static void
 fat32_fsinfo_unknown(struct nbfs_ctx *c)
 {
 	unsigned char s[512];
-	static const unsigned char ff[8] = { 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff };
+	static const unsigned char ff[8] = {
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 	if (c->probe.fsinfo_off == 0 ||
 	    pread(c->lockfd, s, sizeof(s), (off_t)c->probe.fsinfo_off) !=
-	    (ssize_t)sizeof(s))
+		(ssize_t)sizeof(s))
 		return;
 	if (memcmp(s, "RRaA", 4) != 0 || memcmp(s + 484, "rrAa", 4) != 0)
 		return;
 	if (pwrite(c->lockfd, ff, sizeof(ff),
-	    (off_t)c->probe.fsinfo_off + 488) != (ssize_t)sizeof(ff))
-		nbfs_errx(c, "%s: FAT32 FSInfo: %s", c->image,
-		    strerror(errno));
+		(off_t)c->probe.fsinfo_off + 488) != (ssize_t)sizeof(ff))
+		nbfs_errx(c, "%s: FAT32 FSInfo: %s", c->image, strerror(errno));
 }
 
 /* Sync and unmount.  Returns 0 or an exit code. */
@@ -358,8 +386,8 @@ nbfs_close(struct nbfs_ctx *c)
 			if (c->writable)
 				rump_sys_sync();
 			if (rump_sys_unmount(NBFS_MNT, RUMP_MNT_FORCE) == -1) {
-				nbfs_errx(c, "%s: forced unmount: %s",
-				    c->image, nbfs_strerror(errno));
+				nbfs_errx(c, "%s: forced unmount: %s", c->image,
+				    nbfs_strerror(errno));
 				rv = NBFS_EX_FAIL;
 			}
 		}
@@ -370,8 +398,8 @@ nbfs_close(struct nbfs_ctx *c)
 	}
 	if (c->lockfd >= 0) {
 		if (c->writable && fsync(c->lockfd) == -1) {
-			nbfs_errx(c, "%s: fsync: %s", c->image,
-			    strerror(errno));
+			nbfs_errx(
+			    c, "%s: fsync: %s", c->image, strerror(errno));
 			rv = NBFS_EX_FAIL;
 		}
 		close(c->lockfd);
@@ -381,7 +409,7 @@ nbfs_close(struct nbfs_ctx *c)
 }
 
 /* nbfs probe: print what the image holds; no rump kernel needed. */
-int	nbfs_probe_file(struct nbfs_ctx *);
+int nbfs_probe_file(struct nbfs_ctx *);
 
 int
 nbfs_probe_file(struct nbfs_ctx *c)
@@ -398,8 +426,7 @@ nbfs_probe_file(struct nbfs_ctx *c)
 	if (rv == -1)
 		return NBFS_EX_FAIL;
 	if (c->probe.type == NBFS_FS_NONE) {
-		nbfs_errx(c, "%s: not a file system nbfs recognises",
-		    c->image);
+		nbfs_errx(c, "%s: not a file system nbfs recognises", c->image);
 		return NBFS_EX_FAIL;
 	}
 	fprintf(nbfs_out, "%s: %s: %s%s%s\n", c->image,

@@ -92,7 +92,7 @@ nbfs_join(const char *a, const char *b)
 
 	if (r == NULL)
 		abort();
-	snprintf(r, n, "%s%s%s", a, a[0] && a[strlen(a) - 1] == '/' ? "" :
-	    "/", b);
+	snprintf(
+	    r, n, "%s%s%s", a, a[0] && a[strlen(a) - 1] == '/' ? "" : "/", b);
 	return r;
 }
