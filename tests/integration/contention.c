@@ -35,19 +35,19 @@
 
 #include "rumptest.h"
 
-#define NWORKERS	2
-#define STALL		10.0	/* seconds without progress = deadlock */
-#define MINITER		20
+#define NWORKERS 2
+#define STALL	 10.0 /* seconds without progress = deadlock */
+#define MINITER	 20
 
 struct worker {
-	pthread_t	thr;
-	int		id;
-	unsigned long	progress;	/* bumped after every syscall group */
-	unsigned long	iters;
-	const char	*step;		/* what it is doing now */
-	pid_t		pid;
-	int		done;
-	char		err[256];
+	pthread_t thr;
+	int id;
+	unsigned long progress; /* bumped after every syscall group */
+	unsigned long iters;
+	const char *step; /* what it is doing now */
+	pid_t pid;
+	int done;
+	char err[256];
 };
 
 static struct worker wk[NWORKERS];
@@ -61,15 +61,16 @@ setstep(struct worker *w, const char *s)
 	__atomic_fetch_add(&w->progress, 1, __ATOMIC_RELAXED);
 }
 
-#define WFAIL(w, ...) do {						\
-	snprintf((w)->err, sizeof((w)->err), __VA_ARGS__);		\
-	goto out;							\
-} while (0)
+#define WFAIL(w, ...)                                                          \
+	do {                                                                   \
+		snprintf((w)->err, sizeof((w)->err), __VA_ARGS__);             \
+		goto out;                                                      \
+	} while (0)
 
 static void *
 work(void *arg)
 {
-	static const char *const dirs[] = { "/t/shared", "/e/shared" };
+	static const char *const dirs[] = {"/t/shared", "/e/shared"};
 	struct worker *w = arg;
 	char name[64], priv[64], common[64], buf[32768];
 	struct nb_stat st;
@@ -92,8 +93,8 @@ work(void *arg)
 		snprintf(common, sizeof(common), "%s/common", d);
 
 		setstep(w, "create");
-		fd = rump_sys_open(name, RUMP_O_RDWR | RUMP_O_CREAT |
-		    RUMP_O_TRUNC, 0644);
+		fd = rump_sys_open(
+		    name, RUMP_O_RDWR | RUMP_O_CREAT | RUMP_O_TRUNC, 0644);
 		if (fd == -1)
 			WFAIL(w, "create %s: errno %d", name, errno);
 		len = 512 + rt_prng_next(&r) % (sizeof(buf) - 512);
@@ -118,26 +119,27 @@ work(void *arg)
 		if (rump_sys_unlink(common) == -1 && errno != ENOENT)
 			WFAIL(w, "unlink %s: errno %d", common, errno);
 		setstep(w, "private");
-		fd = rump_sys_open(priv, RUMP_O_WRONLY | RUMP_O_CREAT |
-		    RUMP_O_EXCL, 0600);
+		fd = rump_sys_open(
+		    priv, RUMP_O_WRONLY | RUMP_O_CREAT | RUMP_O_EXCL, 0600);
 		if (fd == -1)
 			WFAIL(w, "create %s: errno %d", priv, errno);
 		if (rump_sys_write(fd, buf, 100) != 100 ||
 		    rump_sys_close(fd) == -1 || rump_sys_unlink(priv) == -1)
-			WFAIL(w, "write/close/unlink %s: errno %d", priv,
-			    errno);
+			WFAIL(
+			    w, "write/close/unlink %s: errno %d", priv, errno);
 		setstep(w, "getpid");
 		for (i = 0; i < 20; i++)
 			if ((rv = rump_sys_getpid()) != w->pid)
-				WFAIL(w, "rump_sys_getpid() = %d, this "
-				    "thread's rump process is %d", rv,
-				    (int)w->pid);
+				WFAIL(w,
+				    "rump_sys_getpid() = %d, this "
+				    "thread's rump process is %d",
+				    rv, (int)w->pid);
 		setstep(w, "loop");
 		w->iters++;
 	}
- out:
+out:
 	rump_pub_lwproc_releaselwp();
- done:
+done:
 	__atomic_store_n(&w->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
@@ -148,7 +150,8 @@ dump_threads(void)
 
 	if (rt_have_tool("gdb"))
 		(void)rt_system("gdb -p %d -batch -ex 'info threads' "
-		    "-ex 'thread apply all bt' 2>&1", (int)getpid());
+				"-ex 'thread apply all bt' 2>&1",
+		    (int)getpid());
 }
 
 int
@@ -218,9 +221,9 @@ main(void)
 			} else if (now - lastt[i] > STALL) {
 				dump_threads();
 				rt_fail("deadlock: worker %d made no progress "
-				    "for %.0f s, stuck in '%s' after %lu "
-				    "iterations (the other: %lu, in '%s')", i,
-				    STALL, wk[i].step, wk[i].iters,
+					"for %.0f s, stuck in '%s' after %lu "
+					"iterations (the other: %lu, in '%s')",
+				    i, STALL, wk[i].step, wk[i].iters,
 				    wk[1 - i].iters, wk[1 - i].step);
 			}
 		}
@@ -235,17 +238,16 @@ main(void)
 	if (wk[0].pid == wk[1].pid)
 		rt_fail("both workers got rump pid %d", (int)wk[0].pid);
 	rt_info("%lu s: worker 0 (rump pid %d) %lu iterations, worker 1 "
-	    "(rump pid %d) %lu iterations", secs, (int)wk[0].pid,
-	    wk[0].iters, (int)wk[1].pid, wk[1].iters);
+		"(rump pid %d) %lu iterations",
+	    secs, (int)wk[0].pid, wk[0].iters, (int)wk[1].pid, wk[1].iters);
 	for (i = 0; i < NWORKERS; i++)
 		if (wk[i].iters < MINITER)
 			rt_fail("worker %d did only %lu iterations (starved?)",
 			    i, wk[i].iters);
-	if (rump_sys_unmount("/e", 0) == -1 ||
-	    rump_sys_unmount("/t", 0) == -1)
+	if (rump_sys_unmount("/e", 0) == -1 || rump_sys_unmount("/t", 0) == -1)
 		rt_fail("rump unmount: errno %d", errno);
 	if ((rv = rt_system("e2fsck -fn '%s' >'%s/e2fsck.out' 2>&1", img,
-	    rt_workdir())) != 0) {
+		 rt_workdir())) != 0) {
 		(void)rt_system("cat '%s/e2fsck.out'", rt_workdir());
 		rt_fail("e2fsck -fn after the run: exit %d", rv);
 	}

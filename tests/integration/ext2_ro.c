@@ -33,16 +33,31 @@
 
 #include "rumptest.h"
 
-#define NFILES		300
-#define DEPTH		8
-#define NWIDE		10
-#define BIGSIZE		(50UL * 1024 * 1024)
-#define CHUNKMAX	(128 * 1024)
-#define IMG_MB		200
+#define NFILES	 300
+#define DEPTH	 8
+#define NWIDE	 10
+#define BIGSIZE	 (50UL * 1024 * 1024)
+#define CHUNKMAX (128 * 1024)
+#define IMG_MB	 200
 
 static const size_t oddsizes[] = {
-	0, 1, 2, 511, 512, 513, 4095, 4096, 4097, 8191, 12289, 65535,
-	65536, 65537, 123457, 1048575, 1048577,
+    0,
+    1,
+    2,
+    511,
+    512,
+    513,
+    4095,
+    4096,
+    4097,
+    8191,
+    12289,
+    65535,
+    65536,
+    65537,
+    123457,
+    1048575,
+    1048577,
 };
 
 static struct rt_prng rng;
@@ -121,8 +136,7 @@ make_tree(const char *top)
 			    (sizeof(oddsizes) / sizeof(oddsizes[0]))];
 		else
 			size = rt_prng_next(&rng) % 200000;
-		host_file(rt_path("%s/%s", dirs[i % nd], name), size,
-		    1000 + i);
+		host_file(rt_path("%s/%s", dirs[i % nd], name), size, 1000 + i);
 	}
 	host_file(rt_path("%s/empty", top), 0, 1);
 	host_file(rt_path("%s/big.bin", top), BIGSIZE, 50);
@@ -204,7 +218,8 @@ compare_file(const char *hp, const char *rp, int64_t size)
 		readn_rump(rfd, rbuf, want, &rn, rp);
 		if (hn != rn)
 			rt_fail("%s: short read at offset %lld: host %zu, "
-			    "rump %zu", rp, (long long)off, hn, rn);
+				"rump %zu",
+			    rp, (long long)off, hn, rn);
 		if (memcmp(hbuf, rbuf, hn) != 0)
 			rt_fail("%s: bytes differ in [%lld, %lld)", rp,
 			    (long long)off, (long long)(off + (off_t)hn));
@@ -214,8 +229,8 @@ compare_file(const char *hp, const char *rp, int64_t size)
 			break;
 	}
 	if (off != size)
-		rt_fail("%s: read %lld bytes, size is %lld", rp,
-		    (long long)off, (long long)size);
+		rt_fail("%s: read %lld bytes, size is %lld", rp, (long long)off,
+		    (long long)size);
 	if (size > 8 * CHUNKMAX) {
 		/* Random preads, unaligned in offset and length. */
 		for (i = 0; i < 64; i++) {
@@ -334,10 +349,10 @@ compare_tree(const char *hp, const char *rp, int top)
 		} else if (S_ISLNK(hst.st_mode)) {
 			if ((hlen = readlink(hc, hl, sizeof(hl))) == -1)
 				rt_fail("host readlink %s", hc);
-			if ((rlen = rump_sys_readlink(rc, rl,
-			    sizeof(rl))) == -1)
-				rt_fail("rump readlink %s: errno %d", rc,
-				    errno);
+			if ((rlen = rump_sys_readlink(rc, rl, sizeof(rl))) ==
+			    -1)
+				rt_fail(
+				    "rump readlink %s: errno %d", rc, errno);
 			if (hlen != rlen || memcmp(hl, rl, (size_t)hlen) != 0)
 				rt_fail("%s: link target '%.*s', host '%.*s'",
 				    rc, (int)rlen, rl, (int)hlen, hl);
@@ -382,15 +397,15 @@ main(void)
 	memset(&args, 0, sizeof(args));
 	args.fspec = fspec;
 	if (rump_sys_mount(RUMP_MOUNT_EXT2FS, "/mnt", RUMP_MNT_RDONLY, &args,
-	    sizeof(args)) == -1)
+		sizeof(args)) == -1)
 		rt_fail("rump mount ext2fs read-only: errno %d", errno);
 	if (rump_sys_mkdir("/mnt/nope", 0755) != -1)
 		rt_fail("mkdir on a read-only mount succeeded");
 	t0 = rt_now();
 	compare_tree(tree, "/mnt", 1);
 	rt_info("compared %lu files (%llu bytes), %lu directories "
-	    "(%lu entries), %lu symlinks in %.1f s", nfiles, nbytes, ndirs,
-	    nents, nlinks, rt_now() - t0);
+		"(%lu entries), %lu symlinks in %.1f s",
+	    nfiles, nbytes, ndirs, nents, nlinks, rt_now() - t0);
 	if (nfiles < NFILES || nlinks != 2 || ndirs < DEPTH + NWIDE)
 		rt_fail("walk saw too little: %lu files, %lu links", nfiles,
 		    nlinks);

@@ -31,13 +31,13 @@
 
 #include "rumptest.h"
 
-#define IMG_MB		64
-#define MIB		(1024 * 1024)
+#define IMG_MB 64
+#define MIB    (1024 * 1024)
 
 struct expect {
-	const char	*path;		/* in the image */
-	size_t		size;
-	unsigned char	*data;
+	const char *path; /* in the image */
+	size_t size;
+	unsigned char *data;
 };
 
 static struct rt_prng rng;
@@ -62,8 +62,8 @@ host_file(const char *path, uint64_t seed, size_t size)
 	FILE *f;
 
 	p = gen(seed, size);
-	if ((f = fopen(path, "w")) == NULL ||
-	    fwrite(p, 1, size, f) != size || fclose(f) != 0)
+	if ((f = fopen(path, "w")) == NULL || fwrite(p, 1, size, f) != size ||
+	    fclose(f) != 0)
 		rt_fail("host write %s: %s", path, strerror(errno));
 	free(p);
 }
@@ -75,8 +75,8 @@ rump_write_file(const char *path, const unsigned char *p, size_t size)
 	ssize_t w;
 	int fd;
 
-	fd = rump_sys_open(path, RUMP_O_WRONLY | RUMP_O_CREAT | RUMP_O_EXCL,
-	    0644);
+	fd = rump_sys_open(
+	    path, RUMP_O_WRONLY | RUMP_O_CREAT | RUMP_O_EXCL, 0644);
 	if (fd == -1)
 		rt_fail("rump create %s: errno %d", path, errno);
 	for (off = 0; off < size; off += (size_t)w) {
@@ -84,8 +84,8 @@ rump_write_file(const char *path, const unsigned char *p, size_t size)
 		if (n > size - off)
 			n = size - off;
 		if ((w = rump_sys_write(fd, p + off, n)) <= 0)
-			rt_fail("rump write %s at %zu: errno %d", path, off,
-			    errno);
+			rt_fail(
+			    "rump write %s at %zu: errno %d", path, off, errno);
 	}
 	if (rump_sys_close(fd) == -1)
 		rt_fail("rump close %s: errno %d", path, errno);
@@ -103,16 +103,17 @@ rump_check_file(const char *path, const unsigned char *p, size_t size)
 		rt_fail("rump open %s: errno %d", path, errno);
 	if ((r = rump_sys_read(fd, buf, size + 1)) != (ssize_t)size ||
 	    memcmp(buf, p, size) != 0)
-		rt_fail("rump read-back of %s: got %zd bytes, differing",
-		    path, r);
+		rt_fail(
+		    "rump read-back of %s: got %zd bytes, differing", path, r);
 	rump_sys_close(fd);
 	free(buf);
 }
 
-#define R(call, what) do {						\
-	if ((call) == -1)						\
-		rt_fail("rump %s: errno %d", what, errno);		\
-} while (0)
+#define R(call, what)                                                          \
+	do {                                                                   \
+		if ((call) == -1)                                              \
+			rt_fail("rump %s: errno %d", what, errno);             \
+	} while (0)
 
 /* Run one debugfs request on the image, return all of its output. */
 static unsigned char *
@@ -159,7 +160,7 @@ check_listing(const char *dir, const char *const *want, size_t nwant)
 	out = (char *)debugfs(&len, "ls -p", dir);
 	got[0] = '\0';
 	for (line = strtok_r(out, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		if (line[0] != '/')
 			continue;
 		s = line + 1;
@@ -170,8 +171,8 @@ check_listing(const char *dir, const char *const *want, size_t nwant)
 			rt_fail("debugfs ls -p %s: odd line", dir);
 		if (strcmp(f[4], ".") == 0 || strcmp(f[4], "..") == 0)
 			continue;
-		snprintf(got + strlen(got), sizeof(got) - strlen(got),
-		    " %s:%s", f[4], f[1][0] == '4' ? "" : f[5]);
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), " %s:%s",
+		    f[4], f[1][0] == '4' ? "" : f[5]);
 		for (i = 0; i < nwant; i++) {
 			char e[600];
 
@@ -182,7 +183,8 @@ check_listing(const char *dir, const char *const *want, size_t nwant)
 		}
 		if (i == nwant)
 			rt_fail("debugfs: %s has unexpected entry %s:%s "
-			    "(listing:%s)", dir, f[4], f[5], got);
+				"(listing:%s)",
+			    dir, f[4], f[5], got);
 		n++;
 	}
 	if (n != nwant)
@@ -197,13 +199,18 @@ main(void)
 {
 	static char fspec[] = "/rw.img";
 	static const char *dirl[] = {
-		"keep_a:10000", "overwrite_me:300000", "truncate_me:12345",
-		"new_4097:4097", "new_1m:1048593", "new_3m:3145733",
-		"renamed_1:1", "sub1:",
+	    "keep_a:10000",
+	    "overwrite_me:300000",
+	    "truncate_me:12345",
+	    "new_4097:4097",
+	    "new_1m:1048593",
+	    "new_3m:3145733",
+	    "renamed_1:1",
+	    "sub1:",
 	};
-	static const char *otherl[] = { "moved:5000" };
-	static const char *sub1l[] = { "deeper:" };
-	static const char *deeperl[] = { "f:1234" };
+	static const char *otherl[] = {"moved:5000"};
+	static const char *sub1l[] = {"deeper:"};
+	static const char *deeperl[] = {"f:1234"};
 	struct expect ex[16];
 	struct rump_ufs_args args;
 	struct nb_stat st;
@@ -241,9 +248,15 @@ main(void)
 
 	/* New files. */
 	{
-		static const struct { const char *n; size_t sz; } nf[] = {
-			{ "new_0", 0 }, { "new_1", 1 }, { "new_4097", 4097 },
-			{ "new_1m", MIB + 17 }, { "new_3m", 3 * MIB + 5 },
+		static const struct {
+			const char *n;
+			size_t sz;
+		} nf[] = {
+		    {"new_0", 0},
+		    {"new_1", 1},
+		    {"new_4097", 4097},
+		    {"new_1m", MIB + 17},
+		    {"new_3m", 3 * MIB + 5},
 		};
 		for (i = 0; i < sizeof(nf) / sizeof(nf[0]); i++) {
 			ex[nex].path = rt_path("/dir/%s", nf[i].n);
@@ -281,7 +294,8 @@ main(void)
 	R(rump_sys_rmdir("/mnt/dir/olddir"), "rmdir olddir");
 	if (rump_sys_rmdir("/mnt/dir/sub1") != -1 || errno != NB_ENOTEMPTY)
 		rt_fail("rmdir of a non-empty directory: want NetBSD's "
-		    "ENOTEMPTY (%d), got errno %d", NB_ENOTEMPTY, errno);
+			"ENOTEMPTY (%d), got errno %d",
+		    NB_ENOTEMPTY, errno);
 
 	/* Overwrite 10000 bytes in the middle, unaligned. */
 	ex[nex].path = "/dir/overwrite_me";
@@ -316,7 +330,7 @@ main(void)
 
 	/* The host's view. */
 	if ((rv = rt_system("e2fsck -fn '%s' >'%s/e2fsck.out' 2>&1", img,
-	    rt_workdir())) != 0) {
+		 rt_workdir())) != 0) {
 		rt_system("cat '%s/e2fsck.out'", rt_workdir());
 		rt_fail("e2fsck -fn: exit %d, the image is not clean", rv);
 	}

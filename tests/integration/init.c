@@ -32,18 +32,20 @@ main(void)
 	if ((p1 = rump_sys_getpid()) <= 0)
 		rt_fail("rump_sys_getpid() = %d", (int)p1);
 	if ((p2 = rump_sys_getpid()) != p1)
-		rt_fail("rump_sys_getpid() changed: %d then %d",
-		    (int)p1, (int)p2);
+		rt_fail(
+		    "rump_sys_getpid() changed: %d then %d", (int)p1, (int)p2);
 	rt_info("rump_init() = 0, rump_sys_getpid() = %d", (int)p1);
 	if (rump_sys_mkdir("/rt_dir", 0755) == -1)
 		rt_fail("rump_sys_mkdir(/rt_dir): errno %d", errno);
 	if (rump_sys_mkdir("/rt_dir", 0755) != -1 || errno != EEXIST)
 		rt_fail("second rump_sys_mkdir(/rt_dir): want EEXIST, "
-		    "got errno %d", errno);
+			"got errno %d",
+		    errno);
 	if (rump_sys_rmdir("/rt_dir") == -1)
 		rt_fail("rump_sys_rmdir(/rt_dir): errno %d", errno);
 	if (rump_sys_rmdir("/rt_dir") != -1 || errno != ENOENT)
 		rt_fail("second rump_sys_rmdir(/rt_dir): want ENOENT, "
-		    "got errno %d", errno);
+			"got errno %d",
+		    errno);
 	rt_pass();
 }

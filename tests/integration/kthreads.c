@@ -41,19 +41,19 @@
 
 #include "rumptest.h"
 
-#define NTHREADS		200
-#define NJOINERS		8
-#define GRACE			3	/* ticks */
-#define NB_PRI_NONE		(-1)
-#define NB_KTHREAD_MPSAFE	0x02
-#define NB_KTHREAD_MUSTJOIN	0x10
+#define NTHREADS	    200
+#define NJOINERS	    8
+#define GRACE		    3 /* ticks */
+#define NB_PRI_NONE	    (-1)
+#define NB_KTHREAD_MPSAFE   0x02
+#define NB_KTHREAD_MUSTJOIN 0x10
 
 struct lwp;
-int	rumpns_kthread_create(int, int, void *, void (*)(void *), void *,
-	    struct lwp **, const char *, ...);
-int	rumpns_kthread_join(struct lwp *);
-void	rumpns_kthread_exit(int) __attribute__((__noreturn__));
-int	rumpns_kpause(const char *, bool, int, void *);
+int rumpns_kthread_create(int, int, void *, void (*)(void *), void *,
+    struct lwp **, const char *, ...);
+int rumpns_kthread_join(struct lwp *);
+void rumpns_kthread_exit(int) __attribute__((__noreturn__));
+int rumpns_kpause(const char *, bool, int, void *);
 
 static struct lwp *lwps[NTHREADS];
 static int gate[NTHREADS];
@@ -126,14 +126,14 @@ main(void)
 		if (joinrv[i] != 0 && nbad++ == 0)
 			firstbad = joinrv[i];
 	if (nbad != 0)
-		rt_fail("%d kthread_join calls failed, the first with %d",
-		    nbad, firstbad);
+		rt_fail("%d kthread_join calls failed, the first with %d", nbad,
+		    firstbad);
 	if (__atomic_load_n(&counter, __ATOMIC_SEQ_CST) != NTHREADS)
 		rt_fail("counter is %u after joining %d threads", counter,
 		    NTHREADS);
 	rt_info("%d kernel threads all running after %.2f s, joined by %d "
-	    "host threads in %.2f s", NTHREADS, t1 - t0, NJOINERS,
-	    rt_now() - t1);
+		"host threads in %.2f s",
+	    NTHREADS, t1 - t0, NJOINERS, rt_now() - t1);
 	/* The kernel still works. */
 	if (rump_sys_getpid() <= 0)
 		rt_fail("rump_sys_getpid after the threads: errno %d", errno);

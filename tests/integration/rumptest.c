@@ -217,7 +217,7 @@ rt_check_lib(void)
 
 	if ((lib = getenv("RUMPTEST_LIB")) == NULL || *lib == '\0')
 		rt_fail("RUMPTEST_LIB is not set: cannot tell which "
-		    "librumpuser.so.0 is under test");
+			"librumpuser.so.0 is under test");
 	if (realpath(lib, want) == NULL)
 		rt_fail("RUMPTEST_LIB=%s: %s", lib, strerror(errno));
 	if ((f = fopen("/proc/self/maps", "r")) == NULL)
@@ -234,7 +234,8 @@ rt_check_lib(void)
 			continue;
 		if (got[0] != '\0')
 			rt_fail("WRONG LIBRARY: two librumpusers mapped: %s "
-			    "and %s", got, path);
+				"and %s",
+			    got, path);
 		snprintf(got, sizeof(got), "%s", path);
 		n++;
 	}
@@ -274,10 +275,12 @@ rt_mkext2(const char *img, const char *tree, unsigned size_mb)
 	(void)unlink(img);
 	if (tree != NULL)
 		rv = rt_system("mke2fs -q -F -t ext2 -b 4096 -d '%s' '%s' %uM "
-		    ">/dev/null", tree, img, size_mb);
+			       ">/dev/null",
+		    tree, img, size_mb);
 	else
 		rv = rt_system("mke2fs -q -F -t ext2 -b 4096 '%s' %uM "
-		    ">/dev/null", img, size_mb);
+			       ">/dev/null",
+		    img, size_mb);
 	if (rv != 0)
 		rt_fail("mke2fs of %s failed (exit %d)", img, rv);
 }

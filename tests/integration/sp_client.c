@@ -49,13 +49,12 @@
 #define NB_ENOENT	2
 #define NB_EEXIST	17
 #define NB_ENOTDIR	20
-#define NB_ENAMETOOLONG	63
+#define NB_ENAMETOOLONG 63
 #define NB_F_SETFD	2
 #define NB_FD_CLOEXEC	1
 
-static void
-fail(const char *fmt, ...) __attribute__((__format__(__printf__, 1, 2),
-    __noreturn__));
+static void fail(const char *fmt, ...)
+    __attribute__((__format__(__printf__, 1, 2), __noreturn__));
 
 static void
 fail(const char *fmt, ...)
@@ -119,13 +118,13 @@ file_io(const char *path)
 
 	for (i = 0; i < sizeof(data); i++)
 		data[i] = (unsigned char)(i * 7 + (i >> 9));
-	fd = rump_sys_open(path, RUMP_O_RDWR | RUMP_O_CREAT | RUMP_O_EXCL,
-	    0644);
+	fd =
+	    rump_sys_open(path, RUMP_O_RDWR | RUMP_O_CREAT | RUMP_O_EXCL, 0644);
 	if (fd == -1)
 		fail("create %s: errno %d", path, errno);
 	for (off = 0; off < sizeof(data); off += (size_t)n) {
-		n = rump_sys_write(fd, data + off, sizeof(data) - off > 70001 ?
-		    70001 : sizeof(data) - off);
+		n = rump_sys_write(fd, data + off,
+		    sizeof(data) - off > 70001 ? 70001 : sizeof(data) - off);
 		if (n <= 0)
 			fail("write %s at %zu: %zd errno %d", path, off, n,
 			    errno);
@@ -174,7 +173,8 @@ long_paths(const char *base)
 		fail("getcwd: errno %d", errno);
 	if (strcmp(cwd, path) != 0)
 		fail("getcwd returned \"%.40s...\" (%zu bytes), wanted %zu "
-		    "bytes", cwd, strlen(cwd), strlen(path));
+		     "bytes",
+		    cwd, strlen(cwd), strlen(path));
 
 	memset(comp, 'f', 200);
 	if ((fd = rump_sys_open(comp, RUMP_O_RDWR | RUMP_O_CREAT, 0644)) == -1)
@@ -309,7 +309,8 @@ do_run(const char *tag)
 		/* Descriptors are copied at fork. */
 		if (rump_sys_read(pfd, &c, 1) != 1 || c != 0) {
 			printf("FAIL: child cannot read the parent's fd %d: "
-			    "errno %d\n", pfd, errno);
+			       "errno %d\n",
+			    pfd, errno);
 			_exit(1);
 		}
 		if (!dir_has(sub, "file")) {
@@ -372,7 +373,7 @@ static void
 sendhdr(int s, uint64_t len, uint64_t reqno, uint16_t class, uint16_t type,
     uint32_t arg)
 {
-	struct hdr h = { len, reqno, class, type, arg };
+	struct hdr h = {len, reqno, class, type, arg};
 
 	xsend(s, &h, sizeof(h));
 }
@@ -381,7 +382,7 @@ sendhdr(int s, uint64_t len, uint64_t reqno, uint16_t class, uint16_t type,
 static void
 expect_close(int s, const char *what)
 {
-	struct pollfd pfd = { .fd = s, .events = POLLIN };
+	struct pollfd pfd = {.fd = s, .events = POLLIN};
 	char buf[4096];
 	ssize_t n;
 
@@ -424,7 +425,7 @@ raw_handshake(int s)
 	char body[64];
 	int err;
 
-	sendhdr(s, 24 + 8, 1, 0, 0, 0);		/* REQ HANDSHAKE GUEST */
+	sendhdr(s, 24 + 8, 1, 0, 0, 0); /* REQ HANDSHAKE GUEST */
 	xsend(s, "rawtest", 8);
 	readframe(s, &h, body, sizeof(body));
 	memcpy(&err, body, sizeof(err));
@@ -438,7 +439,10 @@ do_raw(const char *path, const char *kind)
 {
 	unsigned char junk[512];
 	struct hdr h;
-	struct { int error; long rv[2]; } sr;
+	struct {
+		int error;
+		long rv[2];
+	} sr;
 	size_t i;
 	int s;
 
@@ -480,8 +484,9 @@ do_raw(const char *path, const char *kind)
 		if (h.class != 1 || h.type != 1 || h.reqno != 2 ||
 		    sr.error != 78)
 			fail("bad sysnum: class %u type %u reqno %llu "
-			    "error %d", h.class, h.type,
-			    (unsigned long long)h.reqno, sr.error);
+			     "error %d",
+			    h.class, h.type, (unsigned long long)h.reqno,
+			    sr.error);
 		close(s);
 	} else if (strcmp(kind, "noargs") == 0) {
 		/* SYS_chdir (12) without its argument bytes: the kernel must
@@ -505,7 +510,8 @@ do_raw(const char *path, const char *kind)
 		xsend(s, &arg, 8);
 		readframe(s, &rq, cd, sizeof(cd));
 		if (rq.class != 0 || rq.type != 3)
-			fail("expected a COPYINSTR request, got class %u type %u",
+			fail("expected a COPYINSTR request, got class %u type "
+			     "%u",
 			    rq.class, rq.type);
 		sendhdr(s, 24 + 5000, rq.reqno, 1, 2, 0);
 		/* The server may have hung up already: ignore errors. */
@@ -556,7 +562,7 @@ do_exec(char *argv0)
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)rump_sys_getpid());
 	snprintf(fdbuf, sizeof(fdbuf), "%d,%d", fd1, fd2);
 	args[0] = argv0;
-	args[1] = (char *)(uintptr_t)"execd";
+	args[1] = (char *)(uintptr_t) "execd";
 	args[2] = pidbuf;
 	args[3] = fdbuf;
 	args[4] = NULL;
@@ -637,7 +643,8 @@ main(int argc, char **argv)
 		return do_halt();
 	if (argc == 4 && strcmp(argv[1], "raw") == 0)
 		return do_raw(argv[2], argv[3]);
-	fprintf(stderr, "usage: sp_client run TAG | ping | exec | block | halt | "
+	fprintf(stderr,
+	    "usage: sp_client run TAG | ping | exec | block | halt | "
 	    "raw PATH KIND\n");
 	return 2;
 }

@@ -25,8 +25,8 @@
 
 #include "rumptest.h"
 
-#define MIB		(1024 * 1024)
-#define CHUNKMAX	200000
+#define MIB	 (1024 * 1024)
+#define CHUNKMAX 200000
 
 static struct rt_prng rng;
 static unsigned long long nbytes;
@@ -55,15 +55,15 @@ one_file(const char *path, size_t size, uint64_t seed)
 	rt_prng_seed(&r, seed);
 	rt_prng_fill(&r, data, size + 100);
 
-	fd = rump_sys_open(path, RUMP_O_RDWR | RUMP_O_CREAT | RUMP_O_EXCL,
-	    0600);
+	fd =
+	    rump_sys_open(path, RUMP_O_RDWR | RUMP_O_CREAT | RUMP_O_EXCL, 0600);
 	if (fd == -1)
 		rt_fail("rump create %s: errno %d", path, errno);
 	for (off = 0; off < size; off += (size_t)got) {
 		n = chunk(size - off);
 		if ((got = rump_sys_write(fd, data + off, n)) <= 0)
-			rt_fail("rump write %s at %zu: errno %d", path, off,
-			    errno);
+			rt_fail(
+			    "rump write %s at %zu: errno %d", path, off, errno);
 	}
 	if (rump_sys_fstat(fd, RT_STAT(&st)) == -1)
 		rt_fail("rump fstat %s: errno %d", path, errno);
@@ -76,8 +76,8 @@ one_file(const char *path, size_t size, uint64_t seed)
 	for (off = 0; off < size; off += (size_t)got) {
 		n = chunk(size - off);
 		if ((got = rump_sys_read(fd, buf + off, n)) <= 0)
-			rt_fail("rump read %s at %zu: %zd, errno %d", path,
-			    off, got, errno);
+			rt_fail("rump read %s at %zu: %zd, errno %d", path, off,
+			    got, errno);
 	}
 	if (rump_sys_read(fd, buf, 1) != 0)
 		rt_fail("%s: no EOF after %zu bytes", path, size);
