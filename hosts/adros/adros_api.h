@@ -19,7 +19,7 @@
  *	include/hal/cpu.h	hal_cpu_disable_interrupts, hal_cpu_idle
  *	include/timer.h		clock_gettime_ns
  *	include/rtc.h		rtc_unix_timestamp
- *	include/process.h	process_create_kernel, schedule
+ *	include/process.h	process_create_kernel, schedule, process_sleep
  *	include/sync.h		ksem_*, kmutex_*
  *	include/csprng.h	csprng_get_bytes
  *	include/ata_pio.h	ata_pio_drive_present, ata_pio_sector_count,
@@ -76,6 +76,8 @@ uint32_t rtc_unix_timestamp(void);
 struct process *process_create_kernel(void (*entry_point)(void));
 /* Give up the CPU voluntarily. */
 void schedule(void);
+/* Sleep for ticks timer ticks (10 ms each). */
+void process_sleep(uint32_t ticks);
 
 /*
  * include/sync.h: counting semaphore with at most KSEM_MAX_WAITERS (64)

@@ -18,6 +18,18 @@
  * under our lock.  ATA writes wait for the drive's cache flush
  * (ata_pio_write28 issues it), so fsync has nothing left to do; virtio
  * writes complete when the device reports them.
+ *
+ * Retries.  AdrOS's ATA driver waits for the drive by counting status
+ * reads, not by time, and ignores a cache flush still running when its
+ * count runs out: the next command then finds the drive busy and fails
+ * with EIO although nothing is wrong (under QEMU a flush is a host fsync,
+ * as slow as the host's disk).  An EIO from an ATA sector transfer is
+ * therefore retried, after a tick's sleep, up to ATA_TRIES times, still
+ * under the channel lock (the drive is busy for everyone).  Sector
+ * transfers are idempotent, so a retry after a real error only costs
+ * time.  This matters because NetBSD's fsync drops the error of a page
+ * write (vflushbuf ignores VOP_PUTPAGES's result): an EIO here was lost
+ * file data with fsync returning 0 (docs/adros.md, section 10).
  */
 #include <rumphost/host.h>
 #include <rumphost/nberrno.h>
@@ -25,10 +37,12 @@
 #include "adros.h"
 #include "adros_api.h"
 
-#define SECSZ	512u
-#define NDISK	5 /* ata0..3, vblk0 */
-#define VBLK	4
-#define MAXOPEN 32
+#define SECSZ	  512u
+#define NDISK	  5 /* ata0..3, vblk0 */
+#define VBLK	  4
+#define MAXOPEN	  32
+#define ATA_TRIES 50   /* 10 ms apart: half a second of a busy drive */
+#define ADROS_EIO (-5) /* AdrOS's -EIO (include/errno.h) */
 
 static kmutex_t chanmtx[3]; /* ATA channel 0, 1; virtio */
 static _Alignas(SECSZ) uint8_t vbounce[SECSZ];
@@ -156,7 +170,7 @@ rumphost_host_close(int fd)
 static int
 secio(int d, uint64_t lba, void *buf, int wr)
 {
-	int rv;
+	int rv, tries;
 
 	if (d == VBLK) {
 		if (wr) {
@@ -169,8 +183,13 @@ secio(int d, uint64_t lba, void *buf, int wr)
 		}
 		return rv == 0 ? 0 : RH_EIO;
 	}
-	rv = wr ? ata_pio_write28(d, (uint32_t)lba, buf)
-		: ata_pio_read28(d, (uint32_t)lba, buf);
+	for (tries = 1;; tries++) {
+		rv = wr ? ata_pio_write28(d, (uint32_t)lba, buf)
+			: ata_pio_read28(d, (uint32_t)lba, buf);
+		if (rv != ADROS_EIO || tries == ATA_TRIES)
+			break;
+		process_sleep(1);
+	}
 	return rv == 0 ? 0 : rumphost_adros_errno(rv);
 }
 

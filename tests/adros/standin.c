@@ -13,6 +13,10 @@
  *	- ATA calls on one channel from two threads at once (the PIO path
  *	  has no lock), bad drive, LBA beyond the disk or 28 bits, NULL;
  *	- virtio calls with count 0 or beyond the capacity.
+ * Like AdrOS's driver under a slow drive (its waits count status reads,
+ * so a long cache flush makes the next command fail), an ATA transfer
+ * fails with EIO, moving nothing, while rumphost_adros_standin_atabusy()
+ * transfers remain.
  * ksem_wait_timeout rounds ms up to 10 ms ticks counted from the last
  * tick boundary, as AdrOS does, so it may return up to a tick early.
  * The heap is limited to RH_ADROS_HEAP bytes of buddy blocks (default
@@ -38,7 +42,7 @@
 
 #include "adros_api.h"
 
-#define MAXW 64
+#define MAXW   64
 #define TICKNS 10000000ull
 
 static void
@@ -76,8 +80,8 @@ ktramp(void *v)
 	free(v);
 	rumphost_adros_curproc();
 	entry();
-	violation("kernel thread entry %s returned (AdrOS idles it forever)",
-	    "");
+	violation(
+	    "kernel thread entry %s returned (AdrOS idles it forever)", "");
 	return NULL;
 }
 
@@ -112,13 +116,19 @@ schedule(void)
 	sched_yield();
 }
 
+void
+process_sleep(uint32_t ticks)
+{
+	usleep(10000u * (ticks ? ticks : 1));
+}
+
 /* --- ksem / kmutex ---------------------------------------------------- */
 
 struct sem {
 	int s_magic;
 	int s_count;
 	int s_nw;
-	int s_signals; /* pending handoffs to waiters */
+	int s_signals;		  /* pending handoffs to waiters */
 	struct process *s_holder; /* kmutex use */
 	pthread_mutex_t s_m;
 	pthread_cond_t s_c;
@@ -191,7 +201,8 @@ ksem_wait_timeout(ksem_t *k, uint32_t ms)
 		ts.tv_sec = (time_t)(wake / 1000000000ull);
 		ts.tv_nsec = (long)(wake % 1000000000ull);
 		if (pthread_cond_timedwait(&s->s_c, &s->s_m, &ts) ==
-		    ETIMEDOUT && s->s_signals == 0) {
+			ETIMEDOUT &&
+		    s->s_signals == 0) {
 			rv = 1;
 			break;
 		}
@@ -249,8 +260,8 @@ kmutex_unlock(kmutex_t *m)
 
 	if (__atomic_load_n(&s->s_holder, __ATOMIC_RELAXED) !=
 	    rumphost_adros_curproc())
-		violation("kmutex_unlock by a thread that %s does not hold it",
-		    "");
+		violation(
+		    "kmutex_unlock by a thread that %s does not hold it", "");
 	__atomic_store_n(&s->s_holder, NULL, __ATOMIC_RELAXED);
 	ksem_signal(&m->km_sem);
 }
@@ -305,7 +316,8 @@ kfree(void *p)
 	h = (uint32_t *)p - 4;
 	if (((uintptr_t)p & 15) != 0 || h[0] != HMAGIC)
 		violation("kfree of %s a pointer kmalloc did not return "
-			  "(or a double kfree)", "");
+			  "(or a double kfree)",
+		    "");
 	h[0] = 0;
 	__atomic_sub_fetch(&heapused, h[1], __ATOMIC_RELAXED);
 	free(h);
@@ -382,15 +394,16 @@ cmdline_init_envp(int *envc)
 
 /* --- disks ---------------------------------------------------------- */
 
-static int diskfd[5] = { -2, -2, -2, -2, -2 };
+static int diskfd[5] = {-2, -2, -2, -2, -2};
 static uint64_t disksec[5];
 static int chanbusy[2];
+static int atabusy; /* transfers still to fail with EIO */
 
 static int
 disk(int i)
 {
-	static const char *const ev[5] = { "RH_ADROS_ATA0", "RH_ADROS_ATA1",
-		"RH_ADROS_ATA2", "RH_ADROS_ATA3", "RH_ADROS_VBLK" };
+	static const char *const ev[5] = {"RH_ADROS_ATA0", "RH_ADROS_ATA1",
+	    "RH_ADROS_ATA2", "RH_ADROS_ATA3", "RH_ADROS_VBLK"};
 	struct stat st;
 	const char *p;
 
@@ -432,13 +445,20 @@ ataio(int d, uint32_t lba, void *buf, int wr)
 	if (lba & 0xF0000000u)
 		return -22;
 	if (lba >= disksec[d])
-		violation("ATA %s beyond the end of the disk", wr ? "write" : "read");
+		violation(
+		    "ATA %s beyond the end of the disk", wr ? "write" : "read");
 	if (__atomic_exchange_n(&chanbusy[d / 2], 1, __ATOMIC_ACQUIRE))
 		violation("two ATA transfers at once on one channel%s "
-			  "(AdrOS's PIO path has no lock)", "");
+			  "(AdrOS's PIO path has no lock)",
+		    "");
 	usleep(50); /* let a racing caller show itself */
-	n = wr ? pwrite(diskfd[d], buf, 512, (off_t)lba * 512) :
-		 pread(diskfd[d], buf, 512, (off_t)lba * 512);
+	if (__atomic_load_n(&atabusy, __ATOMIC_RELAXED) > 0 &&
+	    __atomic_fetch_sub(&atabusy, 1, __ATOMIC_RELAXED) > 0) {
+		__atomic_store_n(&chanbusy[d / 2], 0, __ATOMIC_RELEASE);
+		return -5; /* EIO: the drive is still busy */
+	}
+	n = wr ? pwrite(diskfd[d], buf, 512, (off_t)lba * 512)
+	       : pread(diskfd[d], buf, 512, (off_t)lba * 512);
 	__atomic_store_n(&chanbusy[d / 2], 0, __ATOMIC_RELEASE);
 	return n == 512 ? 0 : -5;
 }
@@ -471,9 +491,10 @@ vio(uint64_t sec, void *buf, uint32_t count, int wr)
 	if (disk(4) < 0)
 		return -1;
 	if (sec + count > disksec[4])
-		violation("virtio_blk %s beyond the capacity", wr ? "write" : "read");
-	n = wr ? pwrite(diskfd[4], buf, 512u * count, (off_t)sec * 512) :
-		 pread(diskfd[4], buf, 512u * count, (off_t)sec * 512);
+		violation(
+		    "virtio_blk %s beyond the capacity", wr ? "write" : "read");
+	n = wr ? pwrite(diskfd[4], buf, 512u * count, (off_t)sec * 512)
+	       : pread(diskfd[4], buf, 512u * count, (off_t)sec * 512);
 	return n == (ssize_t)(512u * count) ? 0 : -1;
 }
 
@@ -495,4 +516,12 @@ int
 rumphost_adros_standin_nkthreads(void)
 {
 	return __atomic_load_n(&nkthreads, __ATOMIC_RELAXED);
+}
+
+/* For t_adros.c: make the next n ATA transfers fail as a busy drive does. */
+void rumphost_adros_standin_atabusy(int n);
+void
+rumphost_adros_standin_atabusy(int n)
+{
+	__atomic_store_n(&atabusy, n, __ATOMIC_RELAXED);
 }
