@@ -17,6 +17,10 @@ QEMU_FLAGS := -machine pc,accel=tcg -cpu max -m $(QEMU_MEM) -no-reboot \
 	-display none -device isa-debug-exit,iobase=0xf4,iosize=0x04
 QEMU_EXTRA ?=
 QEMU_APPEND ?=
+# make qemu-check QEMU_TESTS="init. mem.align": only those (run.sh's
+# NAME, PREFIX. or PREFIX* words); failed boots' logs stay in
+# $(B)/tests/qemu-check.
+QEMU_TESTS ?=
 
 KCFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(CC_INC) \
 	-Ikernel/include -Iinclude -fno-pic -fno-pie -mcmodel=small \
@@ -86,8 +90,9 @@ qemu-check:
 		    "(Debian: qemu-system-x86)"; \
 	else \
 		$(MAKE) --no-print-directory $(KIMAGE) && \
-		sh tests/refkernel/run.sh $(KIMAGE) "$(QEMU)" \
-		    "$(QEMU_FLAGS)"; \
+		RHCONF_LOGDIR=$(B)/tests/qemu-check \
+		    sh tests/refkernel/run.sh $(KIMAGE) "$(QEMU)" \
+		    "$(QEMU_FLAGS)" $(QEMU_TESTS); \
 	fi
 
 FORMAT_EXTRA += $(KERN_C) $(wildcard tests/refkernel/*.c) \

@@ -493,27 +493,31 @@ clock_mono_ns(void)
 	return ns0 + (uint64_t)(((unsigned __int128)(t - tsc0) * mult) >> 32);
 }
 
+/*
+ * The edge is between the last read of the old second (prev: the moment
+ * before it) and the first read of the new one (now: the moment after).
+ * UIP (register A) is no proof that the edge is still to come: QEMU
+ * latches UIP until its update timer has run, and on a loaded host that
+ * timer runs late (tens of ms seen), while the seconds register follows
+ * the host's clock exactly; trusting UIP made a late edge look precise.
+ * So only the seconds register moves prev, read whatever UIP says; the
+ * first reading, which starts the comparison, is taken with UIP clear
+ * (a consistent one on a real RTC, which updates during UIP).
+ */
 int
 clock_rtc_edge(int64_t *sec, uint64_t *mono, uint64_t *gap)
 {
 	uint64_t prev, t, now, end;
 	int s0 = -1, s;
 
-	/*
-	 * Before each read, the edge is known not to have happened (UIP
-	 * set: an update is due; or the seconds were unchanged): prev is
-	 * the last such moment, now the first read of the new second.
-	 */
 	prev = clock_mono_ns();
 	end = prev + EDGE_TIMEOUT_NS;
 	for (;;) {
 		t = clock_mono_ns();
 		if (t > end)
 			return -1;
-		if (cmos(0x0a) & 0x80) {
-			prev = t;
+		if (s0 < 0 && (cmos(0x0a) & 0x80))
 			continue;
-		}
 		s = cmos(0);
 		now = clock_mono_ns();
 		if (s0 >= 0 && s != s0)

@@ -6,18 +6,27 @@
  *
  * Two threads, each with its own pattern, fill the red zone and
  * %xmm0-%xmm15, spin for a few milliseconds (the timer preempts them:
- * both are runnable, the slice is 10 ms), then compare.  Built with the
- * userland ABI, like the tests.
+ * both are runnable, the slice is 10 ms), then compare.  They go on for
+ * RUN_NS and until both have done MIN_ROUNDS rounds: a slow or loaded
+ * host (a stalled QEMU) gives fewer rounds in the same time, so the
+ * count, not the time, says the check saw enough; MAX_NS bounds it.
+ * Built with the userland ABI, like the tests.
  */
 #include <kern/kernel.h>
 
 int abi_check(void);
 
+#define RUN_NS	   400000000ULL
+#define MAX_NS	   20000000000ULL
+#define MIN_ROUNDS 8
+
 struct worker {
 	uint64_t pattern;
-	uint64_t rounds;
+	uint64_t rounds; /* written by its thread, read by the other */
 	uint64_t bad;
 	struct kevent *done;
+	struct worker *other;
+	uint64_t t0;
 };
 
 /* One round: fill, spin, count the red zone and XMM slots that changed. */
@@ -72,23 +81,29 @@ static void
 worker(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t end = clock_mono_ns() + 400000000ULL;
+	uint64_t el;
 
-	while (clock_mono_ns() < end) {
+	do {
 		w->bad += round_once(w->pattern);
-		w->rounds++;
-	}
+		__atomic_store_n(&w->rounds, w->rounds + 1, __ATOMIC_RELAXED);
+		el = clock_mono_ns() - w->t0;
+	} while (el < MAX_NS &&
+	    (el < RUN_NS || w->rounds < MIN_ROUNDS ||
+		__atomic_load_n(&w->other->rounds, __ATOMIC_RELAXED) <
+		    MIN_ROUNDS));
 	kevent_signal(w->done);
 }
 
 int
 abi_check(void)
 {
-	struct worker w[2] = {{0x1111111100000000ULL, 0, 0, NULL},
-	    {0x2222222200000000ULL, 0, 0, NULL}};
+	struct worker w[2] = {{0x1111111100000000ULL, 0, 0, NULL, NULL, 0},
+	    {0x2222222200000000ULL, 0, 0, NULL, NULL, 0}};
 	int i, ok;
 
 	for (i = 0; i < 2; i++) {
+		w[i].other = &w[1 - i];
+		w[i].t0 = clock_mono_ns();
 		w[i].done = kevent_create();
 		kthread_create(worker, &w[i], "abi", NULL);
 	}
@@ -96,8 +111,8 @@ abi_check(void)
 		kevent_wait(w[i].done);
 		kevent_destroy(w[i].done);
 	}
-	ok = w[0].bad == 0 && w[1].bad == 0 && w[0].rounds > 2 &&
-	    w[1].rounds > 2;
+	ok = w[0].bad == 0 && w[1].bad == 0 && w[0].rounds >= MIN_ROUNDS &&
+	    w[1].rounds >= MIN_ROUNDS;
 	kprintf("# rounds %lu %lu, clobbered red zone/XMM slots %lu %lu\n",
 	    (unsigned long)w[0].rounds, (unsigned long)w[1].rounds,
 	    (unsigned long)w[0].bad, (unsigned long)w[1].bad);

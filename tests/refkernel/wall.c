@@ -15,15 +15,21 @@
  * a random moment misses by up to a second (by more than PHASE_TOL_NS
  * in 98% of boots).  A host too loaded to show two edges within
  * EDGE_SEEN_NS in NEDGES seconds makes it a skip (-1), with the reason.
+ * So does an anchor late by up to LATE_SKIP_NS: the kernel anchors at
+ * the RTC's update interrupt, which QEMU raises from a host timer that
+ * a loaded host runs late (44 ms seen on a busy 2-core host), never
+ * early; an anchor at a random moment falls there in under 1 boot in 5,
+ * and is otherwise a failure.
  * Built with the userland ABI, like the tests; prints what it measured.
  */
 #include <kern/cpu.h>
 #include <kern/kernel.h>
 
-int wall_check(void);
+int wall_check(void); /* 1 pass, 0 fail, -1 or -2 skip (why) */
 
-#define EDGE_SEEN_NS 2000000LL	/* 2 ms */
-#define PHASE_TOL_NS 10000000LL /* 10 ms */
+#define EDGE_SEEN_NS 2000000LL	 /* 2 ms */
+#define PHASE_TOL_NS 10000000LL	 /* 10 ms */
+#define LATE_SKIP_NS 200000000LL /* 200 ms */
 #define NEDGES	     8
 #define WAIT_NS	     6000000000ULL /* the anchoring: ~3 s after boot */
 
@@ -105,5 +111,13 @@ wall_check(void)
 	    (long)s0, (long)a.sec, (long)b.sec, (unsigned long)(a.gap / 1000),
 	    (unsigned long)(b.gap / 1000), (long)rate_ppm,
 	    (long)(phase / 1000));
-	return phase <= PHASE_TOL_NS + (int64_t)a.gap && phase >= -PHASE_TOL_NS;
+	if (phase <= PHASE_TOL_NS + (int64_t)a.gap && phase >= -PHASE_TOL_NS)
+		return 1;
+	if (phase < 0 && phase >= -LATE_SKIP_NS) {
+		kprintf("# the anchor is %ld ms late: the host delayed the "
+			"RTC's interrupts\n",
+		    (long)(-phase / 1000000));
+		return -2;
+	}
+	return 0;
 }
