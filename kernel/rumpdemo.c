@@ -28,11 +28,13 @@
  * file alone.
  *
  * The rump system calls are declared here with the NetBSD amd64 types they
- * take (this file sees no NetBSD headers): the structures below mirror
- * NetBSD's struct stat and struct dirent of that ABI.
+ * take (this file sees no NetBSD headers): struct stat and the mount
+ * arguments come from tools/netbsd_abi.h (LP64, as amd64 is), the head of
+ * struct dirent is below.
  */
 #include <kern/kernel.h>
 
+#include "../tools/netbsd_abi.h" /* struct nb_stat, NB_S_*, nb_ufs_args */
 #include "dev/kdev.h"
 #include "rumpdemo.h"
 
@@ -41,10 +43,6 @@
 #define NB_O_WRONLY   0x0001
 #define NB_O_CREAT    0x0200
 #define NB_O_TRUNC    0x0400
-#define NB_S_IFMT     0170000
-#define NB_S_IFDIR    0040000
-#define NB_S_IFREG    0100000
-#define NB_S_IFLNK    0120000
 
 #define RUMPDEMO_DEV  "/dev/vblk0"
 #define RUMPDEMO_MNT  "/mnt"
@@ -55,36 +53,12 @@
 #define PATH_MAX_DEMO 1024
 #define MAXDEPTH      24
 
-struct nb_timespec {
-	int64_t tv_sec;
-	long tv_nsec;
-};
-
-struct nb_stat {
-	uint64_t st_dev;
-	uint32_t st_mode;
-	uint64_t st_ino;
-	uint32_t st_nlink;
-	uint32_t st_uid, st_gid;
-	uint64_t st_rdev;
-	struct nb_timespec st_atim, st_mtim, st_ctim, st_birthtim;
-	int64_t st_size;
-	int64_t st_blocks;
-	int32_t st_blksize;
-	uint32_t st_flags, st_gen, st_spare[2];
-};
-_Static_assert(sizeof(struct nb_stat) == 152, "NetBSD amd64 struct stat");
-
 struct nb_dirent_hdr { /* the fixed part of struct dirent */
 	uint64_t d_fileno;
 	uint16_t d_reclen;
 	uint16_t d_namlen;
 	uint8_t d_type;
 	char d_name[1];
-};
-
-struct nb_ufs_args {
-	char *fspec;
 };
 
 int rump_init(void);

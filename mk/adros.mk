@@ -58,7 +58,7 @@ adros-run: $(ADROS_CONF) $(ADROS_UNIT)
 check-adros:
 	@if echo 'int main(void){return 0;}' | \
 	    $(CC) -m32 -x c -o /dev/null - 2>/dev/null; then \
-		$(MAKE) ARCH=-m32 SAN= adros-run; \
+		$(MAKE) ARCH=-m32 SAN= B=$(B)-m32 adros-run; \
 	else \
 		echo "adros: SKIP: $(CC) cannot build 32-bit programs here" \
 		    "(Debian: gcc-multilib)"; \

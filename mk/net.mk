@@ -13,6 +13,7 @@
 
 NET_SRC := tests/net/rnet.c tests/net/rnet_io.c tests/net/rnet_client.c \
 	tests/net/rnet_server.c tests/net/rnet_icmp.c tests/net/stream.c \
+	tests/net/proto.c \
 	tests/integration/rumptest.c
 NET_HDR := tests/net/rnet.h tests/integration/rumptest.h tools/netbsd_abi.h
 NET_DIR := $(B)/tests/net
@@ -32,11 +33,11 @@ $(NET_DIR)/rnet: $(NET_SRC) $(NET_HDR)
 	    $(foreach c,$(NET_COMPS),-lrumpnet_$(c)) -lrumpnet -lrump \
 	    -lrumpuser -Wl,--as-needed -lpthread
 
-$(NET_DIR)/hostpeer: tests/net/hostpeer.c tests/net/hostclient.c \
-    tests/net/stream.c tests/net/rnet.h
+HOSTPEER_SRC := tests/net/hostpeer.c tests/net/hostclient.c \
+	tests/net/stream.c tests/net/proto.c
+$(NET_DIR)/hostpeer: $(HOSTPEER_SRC) tests/net/rnet.h
 	@mkdir -p $(@D)
-	$(NET_CC) -o $@ tests/net/hostpeer.c tests/net/hostclient.c \
-	    tests/net/stream.c
+	$(NET_CC) -o $@ $(HOSTPEER_SRC)
 
 ifeq ($(NET_MISSING),)
 check-net: $(NET_DIR)/rnet $(NET_DIR)/hostpeer $(LIB_SO)

@@ -106,3 +106,5 @@ CHECK_EXTRA += qemu-dev-check qemu-rump-check
 # kernel/include only).
 $(KERN_OBJ) $(KB)/kernel/rumpdemo.o $(KB)/kernel/vblktest.o: \
     $(wildcard kernel/dev/*.h)
+# The demo takes NetBSD's struct stat and mount arguments from there.
+$(KB)/kernel/rumpdemo.o: tools/netbsd_abi.h

@@ -31,17 +31,10 @@
 #include <rump/rump.h>
 
 #include "../bench.h"
+#include "rumptest.h" /* rumpns_kthread_*() */
 
-#define KT_N		    5000UL
-#define NB_PRI_NONE	    (-1)
-#define NB_KTHREAD_MPSAFE   0x02
-#define NB_KTHREAD_MUSTJOIN 0x10
+#define KT_N 5000UL
 
-struct lwp;
-int rumpns_kthread_create(int, int, void *, void (*)(void *), void *,
-    struct lwp **, const char *, ...);
-int rumpns_kthread_join(struct lwp *);
-void rumpns_kthread_exit(int) __attribute__((__noreturn__));
 void rumpns_mutex_init(void *, int, int);
 void rumpns_mutex_enter(void *);
 void rumpns_mutex_exit(void *);

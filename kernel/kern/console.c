@@ -47,7 +47,7 @@ cons_write(const char *s, size_t len)
 void
 kvprintf(const char *fmt, va_list ap)
 {
-	char buf[512];
+	char buf[1024]; /* a line of the conformance TAP (harness_kernel.c) */
 	int n;
 
 	n = kvsnprintf(buf, sizeof(buf), fmt, ap);

@@ -36,7 +36,7 @@
 #include "harness.h"
 #include "tolerance.h"
 
-/* --- output ----------------------------------------------------------- */
+/* --- output (h_printf, h_snprintf: harness_common.c) ------------------ */
 
 void
 h_vprintf(const char *fmt, va_list ap)
@@ -63,33 +63,11 @@ h_vprintf(const char *fmt, va_list ap)
 	}
 }
 
-void
-h_printf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	h_vprintf(fmt, ap);
-	va_end(ap);
-}
-
 int
 h_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 {
 
 	return vsnprintf(buf, len, fmt, ap);
-}
-
-int
-h_snprintf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int rv;
-
-	va_start(ap, fmt);
-	rv = vsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return rv;
 }
 
 /* --- memory ------------------------------------------------------------ */

@@ -41,18 +41,10 @@
 
 #include "rumptest.h"
 
-#define NTHREADS	    200
-#define NJOINERS	    8
-#define GRACE		    3 /* ticks */
-#define NB_PRI_NONE	    (-1)
-#define NB_KTHREAD_MPSAFE   0x02
-#define NB_KTHREAD_MUSTJOIN 0x10
+#define NTHREADS 200
+#define NJOINERS 8
+#define GRACE	 3 /* ticks */
 
-struct lwp;
-int rumpns_kthread_create(int, int, void *, void (*)(void *), void *,
-    struct lwp **, const char *, ...);
-int rumpns_kthread_join(struct lwp *);
-void rumpns_kthread_exit(int) __attribute__((__noreturn__));
 int rumpns_kpause(const char *, bool, int, void *);
 
 static struct lwp *lwps[NTHREADS];

@@ -55,4 +55,20 @@ void rt_prng_fill(struct rt_prng *, void *, size_t);
 /* Make an ext2 image of size_mb MiB from tree (NULL: empty). */
 void rt_mkext2(const char *, const char *, unsigned);
 
+/*
+ * NetBSD kernel threads, reached through librump's rumpns_ exports (as
+ * buildrump.sh builds it); prototypes after NetBSD's sys/kthread.h and
+ * sys/proc.h (pri_t is int; PRI_NONE is -1).  Used by
+ * tests/integration/kthreads.c and bench/rump/kthread.c.
+ */
+#define NB_PRI_NONE	    (-1)
+#define NB_KTHREAD_MPSAFE   0x02
+#define NB_KTHREAD_MUSTJOIN 0x10
+
+struct lwp;
+int rumpns_kthread_create(int, int, void *, void (*)(void *), void *,
+    struct lwp **, const char *, ...);
+int rumpns_kthread_join(struct lwp *);
+void rumpns_kthread_exit(int) __attribute__((__noreturn__));
+
 #endif /* RUMPTEST_H */

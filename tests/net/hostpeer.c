@@ -30,7 +30,6 @@
 
 #include "rnet.h"
 
-#define CHUNK	(64 * 1024)
 #define MAXADDR 4
 
 static unsigned long udp_ok, udp_bad, tcp_bad;
@@ -68,61 +67,16 @@ listen_on(const char *addr, int type, uint16_t port)
 	return fd;
 }
 
-static int
-read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = read(fd, p, len)) <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* One client: 1 if it asked to quit. */
 static int
 serve_tcp(int lfd)
 {
-	struct rnet_hdr h;
-	struct rnet_result r;
-	struct rnet_check c;
-	static unsigned char buf[CHUNK];
-	uint64_t len, left;
 	int fd, quit = 0;
-	ssize_t n;
 
 	if ((fd = accept(lfd, NULL, NULL)) == -1)
 		return 0;
-	if (read_all(fd, &h, sizeof(h)) != 0 || ntohl(h.magic) != RNET_MAGIC) {
-		printf("# hostpeer: bad request header\n");
+	if (rnet_proto_serve_stream(hostpeer_ops(), fd, &quit) != 0)
 		tcp_bad++;
-		close(fd);
-		return 0;
-	}
-	quit = ntohl(h.kind) == RNET_QUIT;
-	len = left = rnet_ntoh64(h.len);
-	rnet_check_init(&c, rnet_ntoh64(h.seed));
-	while (left > 0 &&
-	    (n = read(fd, buf, left < CHUNK ? (size_t)left : CHUNK)) > 0) {
-		rnet_check_feed(&c, buf, (size_t)n);
-		left -= (uint64_t)n;
-	}
-	if (len > 0)
-		printf("# hostpeer tcp: %llu of %llu bytes, fnv %016llx, %s\n",
-		    (unsigned long long)c.off, (unsigned long long)len,
-		    (unsigned long long)c.hash,
-		    c.bad_at == ~(uint64_t)0 ? "every byte as generated"
-					     : "CORRUPT");
-	if (c.off != len || c.bad_at != ~(uint64_t)0)
-		tcp_bad++;
-	r.got = rnet_hton64(c.off);
-	r.hash = rnet_hton64(c.hash);
-	r.bad_at = rnet_hton64(c.bad_at);
-	(void)write(fd, &r, sizeof(r));
 	close(fd);
 	return quit;
 }
@@ -133,17 +87,12 @@ serve_udp(int fd)
 	unsigned char buf[RNET_UDP_MAX];
 	struct sockaddr_storage from;
 	socklen_t flen = sizeof(from);
-	struct rnet_check c;
-	uint32_t seq;
 	ssize_t n;
 
 	n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
 	if (n < 4)
 		return;
-	memcpy(&seq, buf, 4);
-	rnet_check_init(&c, ntohl(seq));
-	rnet_check_feed(&c, buf + 4, (size_t)n - 4);
-	if (c.bad_at != ~(uint64_t)0) {
+	if (!rnet_proto_datagram_ok(buf, (size_t)n)) {
 		udp_bad++;
 		return;
 	}

@@ -12,6 +12,8 @@
 #ifndef RNET_H
 #define RNET_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -115,8 +117,49 @@ uint64_t rnet_hton64(uint64_t);
 /* Parse "a.b.c.d" or an IPv6 literal into a NetBSD sockaddr. */
 int rnet_parse_addr(const char *, uint16_t, struct nb_addr *);
 
-/* The host side's client (hostclient.c): run steps, an exit status. */
+/* CLOCK_MONOTONIC in seconds. */
+double rnet_now(void);
+
+/*
+ * The socket layer the protocol (proto.c) runs over: the rump kernel's
+ * (rnet_client.c) or the host's (hostclient.c).  read, write, close:
+ * like POSIX, errno in the layer's numbering.  stream: one try at a TCP
+ * socket connected to the address, -1 with the error in *err (0 after
+ * a FAIL line of its own); transient: may that error pass while the
+ * peer comes up?  dgram: a UDP socket connected to the address's UDP
+ * port, -1 after a FAIL line.  pollin: poll(POLLIN) of one fd.
+ */
+struct rnet_sockops {
+	const char *who;  /* report prefix: "" or "host " */
+	const char *peer; /* receiver's name prefix: "" or "rump " */
+	int eintr;	  /* the layer's EINTR */
+	int (*stream)(const void *, int *);
+	int (*transient)(int);
+	int (*dgram)(const void *);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	int (*pollin)(int, int);
+	int (*close)(int);
+	const char *(*fam)(const void *); /* "v4" or "v6" */
+	const char *(*errstr)(int);
+};
+int rnet_io_write(const struct rnet_sockops *, int, const void *, size_t);
+int rnet_io_read(const struct rnet_sockops *, int, void *, size_t);
+int rnet_proto_tcp_send(
+    const struct rnet_sockops *, const void *, uint64_t, uint64_t);
+int rnet_proto_udp_run(const struct rnet_sockops *, const void *, unsigned);
+int rnet_proto_quit(const struct rnet_sockops *, const void *);
+/* Receive and check one stream, answer with the result: 0 if intact. */
+int rnet_proto_serve_stream(const struct rnet_sockops *, int, int *);
+/* Datagram payload as generated for its sequence number? */
+int rnet_proto_datagram_ok(const unsigned char *, size_t);
+
+/*
+ * The host side (hostclient.c): run steps, an exit status; its socket
+ * table, which hostpeer.c's server shares.
+ */
 int hostclient_run(int, char **);
+const struct rnet_sockops *hostpeer_ops(void);
 
 /*
  * The rump side (rnet_*.c, linked with the rump kernel).  Each returns
@@ -124,9 +167,7 @@ int hostclient_run(int, char **);
  */
 #ifdef RNET_RUMP
 int rnet_socket(int, int, int);
-int rnet_connect(const struct nb_addr *, double);
-int rnet_write_all(int, const void *, size_t);
-int rnet_read_all(int, void *, size_t);
+extern const struct rnet_sockops rnet_rump_ops;
 int rnet_ping(const struct nb_addr *, unsigned);
 int rnet_tcp_send(const struct nb_addr *, uint64_t, uint64_t);
 int rnet_udp_echo_run(const struct nb_addr *, unsigned);

@@ -41,15 +41,6 @@
 
 static int last_err; /* of the last sendto that failed */
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static uint16_t
 cksum(const unsigned char *p, size_t len)
 {
@@ -113,7 +104,7 @@ echo_once(
 	struct pollfd pfd = {fd, POLLIN, 0};
 	struct timespec ts = {0, 10 * 1000 * 1000};
 	int v6 = a->family == RUMP_AF_INET6;
-	double t0 = now(), left;
+	double t0 = rnet_now(), left;
 	size_t len;
 	ssize_t n;
 
@@ -126,12 +117,12 @@ echo_once(
 		nanosleep(&ts, NULL);
 		return -1;
 	}
-	while ((left = t0 + wait - now()) > 0) {
+	while ((left = t0 + wait - rnet_now()) > 0) {
 		if (rump_sys_poll(&pfd, 1, (int)(left * 1000) + 1) != 1)
 			break;
 		n = rump_sys_recvfrom(fd, buf, sizeof(buf), 0, NULL, NULL);
 		if (n > 0 && is_reply(buf, n, v6, req))
-			return (now() - t0) * 1000;
+			return (rnet_now() - t0) * 1000;
 	}
 	return -1;
 }
@@ -145,17 +136,18 @@ rnet_ping(const struct nb_addr *a, unsigned count)
 {
 	int v6 = a->family == RUMP_AF_INET6, fd;
 	uint16_t id = (uint16_t)getpid(), seq = 0;
-	double rtt, first = -1, min = 1e9, max = 0, sum = 0, t0 = now(), tfirst;
+	double rtt, first = -1, min = 1e9, max = 0, sum = 0, t0 = rnet_now(),
+		    tfirst;
 	unsigned got = 0, lost = 0, tries;
 
 	fd = rnet_socket(
 	    a->family, RUMP_SOCK_RAW, v6 ? PROTO_ICMPV6 : PROTO_ICMP);
 	if (fd == -1)
 		return -1;
-	for (last_err = 0; first < 0 && now() < t0 + FIRST_WAIT; seq++)
+	for (last_err = 0; first < 0 && rnet_now() < t0 + FIRST_WAIT; seq++)
 		first = echo_once(fd, a, id, seq, 1.0);
 	tries = seq;
-	tfirst = now() - t0;
+	tfirst = rnet_now() - t0;
 	if (first < 0) {
 		printf("FAIL ping%s: no echo reply in %.0f s (last send error: "
 		       "NetBSD errno %d)\n",

@@ -19,9 +19,7 @@
 #include <stdint.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
@@ -30,8 +28,6 @@
 #define RNET_RUMP
 #include "rnet.h"
 
-#define CHUNK (64 * 1024)
-
 struct srv {
 	struct pollfd pfd[4];
 	int npfd;
@@ -39,15 +35,6 @@ struct srv {
 	unsigned long udp_ok, udp_bad;
 	int quit;
 };
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 srv_add(struct srv *s, int family, int type, uint16_t port)
@@ -79,51 +66,13 @@ srv_add(struct srv *s, int family, int type, uint16_t port)
 static int
 srv_tcp(struct srv *s, int lfd)
 {
-	struct rnet_hdr h;
-	struct rnet_result r;
-	struct rnet_check c;
-	unsigned char *buf = NULL;
-	uint64_t len, left;
-	double t0 = now(), t;
-	ssize_t n;
-	int fd, rv = -1;
+	int fd, rv;
 
 	if ((fd = rump_sys_accept(lfd, NULL, NULL)) == -1) {
 		printf("FAIL accept: NetBSD errno %d\n", errno);
 		return -1;
 	}
-	if (rnet_read_all(fd, &h, sizeof(h)) != 0 ||
-	    ntohl(h.magic) != RNET_MAGIC) {
-		printf("FAIL tcp: bad request header\n");
-		goto out;
-	}
-	len = left = rnet_ntoh64(h.len);
-	rnet_check_init(&c, rnet_ntoh64(h.seed));
-	if (ntohl(h.kind) == RNET_QUIT)
-		s->quit = 1;
-	if ((buf = malloc(CHUNK)) == NULL)
-		goto out;
-	while (left > 0) {
-		n = rump_sys_read(fd, buf, left < CHUNK ? (size_t)left : CHUNK);
-		if (n <= 0)
-			break;
-		rnet_check_feed(&c, buf, (size_t)n);
-		left -= (uint64_t)n;
-	}
-	t = now() - t0;
-	r.got = rnet_hton64(c.off);
-	r.hash = rnet_hton64(c.hash);
-	r.bad_at = rnet_hton64(c.bad_at);
-	if (len > 0)
-		printf("# tcp receiver: %llu of %llu bytes in %.2f s, fnv "
-		       "%016llx, %s\n",
-		    (unsigned long long)c.off, (unsigned long long)len, t,
-		    (unsigned long long)c.hash,
-		    c.bad_at == ~(uint64_t)0 ? "every byte as generated"
-					     : "CORRUPT");
-	rv = rnet_write_all(fd, &r, sizeof(r));
-out:
-	free(buf);
+	rv = rnet_proto_serve_stream(&rnet_rump_ops, fd, &s->quit);
 	rump_sys_close(fd);
 	return rv;
 }
@@ -134,19 +83,14 @@ srv_udp(struct srv *s, int fd)
 {
 	unsigned char buf[RNET_UDP_MAX];
 	struct nb_addr from;
-	struct rnet_check c;
 	socklen_t flen = sizeof(from.u);
-	uint32_t seq;
 	ssize_t n;
 
 	n = rump_sys_recvfrom(
 	    fd, buf, sizeof(buf), 0, (struct sockaddr *)(void *)&from.u, &flen);
 	if (n < 4)
 		return;
-	memcpy(&seq, buf, 4);
-	rnet_check_init(&c, ntohl(seq));
-	rnet_check_feed(&c, buf + 4, (size_t)n - 4);
-	if (c.bad_at != ~(uint64_t)0) {
+	if (!rnet_proto_datagram_ok(buf, (size_t)n)) {
 		s->udp_bad++;
 		return; /* no echo: the sender will report it */
 	}
@@ -159,7 +103,7 @@ int
 rnet_serve(int v6, double idle)
 {
 	struct srv s;
-	double last = now();
+	double last = rnet_now();
 	int i, rv = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -172,10 +116,10 @@ rnet_serve(int v6, double idle)
 		return -1;
 	printf("ready\n");
 	fflush(stdout);
-	while (!s.quit && now() - last < idle) {
+	while (!s.quit && rnet_now() - last < idle) {
 		if (rump_sys_poll(s.pfd, (u_int)s.npfd, 1000) <= 0)
 			continue;
-		last = now();
+		last = rnet_now();
 		for (i = 0; i < s.npfd; i++) {
 			if (!(s.pfd[i].revents & POLLIN))
 				continue;

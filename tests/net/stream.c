@@ -1,7 +1,8 @@
 /*
  * stream.c: the deterministic byte stream, its FNV-1a 64 checksum and
  * the incremental checker that the ends of every transfer in the rump
- * networking tests use, plus address parsing into NetBSD layouts.
+ * networking tests use, plus address parsing into NetBSD layouts and
+ * the monotonic clock they time with.
  *
  * Model: the sender produces the stream keyed by a seed; the receiver
  * regenerates it and compares every byte as it arrives, so a
@@ -13,6 +14,7 @@
 #include <arpa/inet.h>
 
 #include <string.h>
+#include <time.h>
 
 #include "rnet.h"
 
@@ -144,4 +146,13 @@ rnet_parse_addr(const char *s, uint16_t port, struct nb_addr *a)
 		return 0;
 	}
 	return -1;
+}
+
+double
+rnet_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }

@@ -53,7 +53,7 @@ static const struct {
 	" files are fixed-size block devices"},
 };
 
-/* --- output ----------------------------------------------------------- */
+/* --- output (h_printf, h_snprintf: harness_common.c) ------------------ */
 
 static void
 fmt_float(char *buf, size_t len, int prec, va_list *ap)
@@ -88,23 +88,8 @@ fmt_float(char *buf, size_t len, int prec, va_list *ap)
 void
 h_vprintf(const char *fmt, va_list ap)
 {
-	char buf[1024];
-	int n;
 
-	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	cons_write(buf, (size_t)n);
-}
-
-void
-h_printf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	h_vprintf(fmt, ap);
-	va_end(ap);
+	kvprintf(fmt, ap);
 }
 
 int
@@ -112,18 +97,6 @@ h_vsnprintf(char *buf, size_t len, const char *fmt, va_list ap)
 {
 
 	return kvsnprintf(buf, len, fmt, ap);
-}
-
-int
-h_snprintf(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = kvsnprintf(buf, len, fmt, ap);
-	va_end(ap);
-	return n;
 }
 
 /* --- memory: the size lives in a 16-byte header -------------------------- */
