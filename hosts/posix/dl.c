@@ -312,24 +312,6 @@ symvalue(const struct obj *o, const ElfW(Sym) * s)
 	return s->st_shndx == SHN_ABS ? s->st_value : o->o_base + s->st_value;
 }
 
-/* Address of the defined symbol name in ds, 0 if there is none. */
-static uintptr_t
-lookup(const struct obj *o, const struct dsyms *ds, const char *name)
-{
-	const ElfW(Sym) * s;
-	const char *n;
-	size_t i;
-
-	for (i = 0; i < ds->d_nsym; i++) {
-		s = &ds->d_sym[i];
-		if (s->st_shndx == SHN_UNDEF)
-			continue;
-		if ((n = symname(ds, s)) != NULL && strcmp(n, name) == 0)
-			return symvalue(o, s);
-	}
-	return 0;
-}
-
 /* --- the merged symbol table --------------------------------------------- */
 
 /*
@@ -597,20 +579,47 @@ setsfromfile(const struct obj *o, struct lset *ls)
 
 /* --- link sets ---------------------------------------------------------- */
 
+/*
+ * One pass over ds for the __start_ and __stop_ symbols of every set
+ * (first definition wins), instead of a scan per name: the sets' bounds
+ * were 5% of a rump_init's instructions when looked up one at a time.
+ */
+static void
+scansets(const struct obj *o, const struct dsyms *ds, uintptr_t *start,
+    uintptr_t *stop)
+{
+	const ElfW(Sym) * s;
+	const char *n, *rest;
+	uintptr_t *v;
+	size_t i;
+	int set;
+
+	for (i = 0; i < ds->d_nsym; i++) {
+		s = &ds->d_sym[i];
+		if (s->st_shndx == SHN_UNDEF || s->st_name >= ds->d_strsz ||
+		    ds->d_str[s->st_name] != '_' ||
+		    (n = symname(ds, s)) == NULL)
+			continue;
+		if (strncmp(n, "__start_", 8) == 0) {
+			rest = n + 8;
+			v = start;
+		} else if (strncmp(n, "__stop_", 7) == 0) {
+			rest = n + 7;
+			v = stop;
+		} else
+			continue;
+		for (set = 0; set < NSETS; set++)
+			if (v[set] == 0 && strcmp(rest, setnames[set]) == 0)
+				v[set] = symvalue(o, s);
+	}
+}
+
 static void
 setfromsyms(
-    const struct obj *o, const struct dsyms *ds, int set, struct lset *ls)
+    const struct obj *o, uintptr_t start, uintptr_t stop, struct lset *ls)
 {
-	char name[64];
-	uintptr_t start, stop;
 
-	strcpy(name, "__start_");
-	strcat(name, setnames[set]);
-	if ((start = lookup(o, ds, name)) == 0)
-		return;
-	strcpy(name, "__stop_");
-	strcat(name, setnames[set]);
-	if ((stop = lookup(o, ds, name)) == 0 || stop < start ||
+	if (start == 0 || stop == 0 || stop < start ||
 	    (stop - start) % sizeof(void *) != 0 ||
 	    (stop > start && !inimage(o, start, stop - start)))
 		return;
@@ -622,13 +631,16 @@ setfromsyms(
 static void
 findsets(const struct obj *o, struct lset *ls)
 {
+	uintptr_t start[NSETS] = {0}, stop[NSETS] = {0};
 	struct dsyms ds;
 	int set, missing;
 
 	memset(ls, 0, NSETS * sizeof(*ls));
-	if (getdsyms(o, &ds))
+	if (getdsyms(o, &ds)) {
+		scansets(o, &ds, start, stop);
 		for (set = 0; set < NSETS; set++)
-			setfromsyms(o, &ds, set, &ls[set]);
+			setfromsyms(o, start[set], stop[set], &ls[set]);
+	}
 	missing = 0;
 	for (set = 0; set < NSETS; set++)
 		missing |= !ls[set].l_found;
