@@ -50,7 +50,6 @@ PY
 mke2fs -q -F -t ext2 -b 4096 -d src img 1024M || exit 1
 tree_bytes=$(du -sb --apparent-size src/tree | cut -f1)
 big_bytes=$(stat -c %s src/big)
-rm -rf src/big.cmp
 
 evict() {
 	sync

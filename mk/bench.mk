@@ -39,40 +39,31 @@ BRUMP_CC = $(CC) $(BENCH_CFLAGS) -Wno-cast-qual -I$(RUMP_PREFIX)/include \
 BRUMP_DEPS := $(BENCH_COMMON) tests/integration/rumptest.h \
 	tests/integration/rumptest.c
 
-$(BENCH_DIR)/init_minimal: bench/rump/init.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) -lrump -lrumpuser -lpthread
-$(BENCH_DIR)/init_fs: bench/rump/init.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) $(BRUMP_FS) -lrumpuser -lpthread
-$(BENCH_DIR)/init_net: bench/rump/init.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) $(BRUMP_NET) -lrumpuser -lpthread
-$(BENCH_DIR)/syscall: bench/rump/syscall.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) -lrump -lrumpuser -lpthread
-$(BENCH_DIR)/pipe: bench/rump/pipe.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) -lrumpvfs -lrump -lrumpuser -lpthread
-$(BENCH_DIR)/lwp: bench/rump/lwp.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) -lrumpvfs -lrump -lrumpuser -lpthread
-$(BENCH_DIR)/kthread: bench/rump/kthread.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) -lrump -lrumpuser -lpthread
-$(BENCH_DIR)/tcp: bench/rump/tcp.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) $(BRUMP_NET) -lrumpuser -lpthread
-$(BENCH_DIR)/tmpfs: bench/rump/tmpfs.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) -lrumpfs_tmpfs -lrumpvfs -lrump -lrumpuser -lpthread
-$(BENCH_DIR)/ext2: bench/rump/ext2.c $(BRUMP_DEPS)
-	@mkdir -p $(@D)
-	$(BRUMP_CC) $(BRUMP_FS) -lrumpuser -lpthread
+# Each program's rump components; init.c is built three times, once per
+# set, the others once each from bench/rump/<name>.c.
+BRUMP_LIBS_init_minimal := -lrump
+BRUMP_LIBS_init_fs := $(BRUMP_FS)
+BRUMP_LIBS_init_net := $(BRUMP_NET)
+BRUMP_LIBS_syscall := -lrump
+BRUMP_LIBS_pipe := -lrumpvfs -lrump
+BRUMP_LIBS_lwp := -lrumpvfs -lrump
+BRUMP_LIBS_kthread := -lrump
+BRUMP_LIBS_tcp := $(BRUMP_NET)
+BRUMP_LIBS_tmpfs := -lrumpfs_tmpfs -lrumpvfs -lrump
+BRUMP_LIBS_ext2 := $(BRUMP_FS)
 
-BENCH_RUMP_BIN := $(patsubst bench/rump/%.c,$(BENCH_DIR)/%,\
-	$(filter-out bench/rump/init.c,$(wildcard bench/rump/*.c))) \
-	$(BENCH_DIR)/init_minimal $(BENCH_DIR)/init_fs $(BENCH_DIR)/init_net
+BENCH_INIT_BIN := $(BENCH_DIR)/init_minimal $(BENCH_DIR)/init_fs \
+	$(BENCH_DIR)/init_net
+BENCH_ONE_BIN := $(patsubst bench/rump/%.c,$(BENCH_DIR)/%,\
+	$(filter-out bench/rump/init.c,$(wildcard bench/rump/*.c)))
+BENCH_RUMP_BIN := $(BENCH_ONE_BIN) $(BENCH_INIT_BIN)
+
+$(BENCH_INIT_BIN): bench/rump/init.c $(BRUMP_DEPS)
+	@mkdir -p $(@D)
+	$(BRUMP_CC) $(BRUMP_LIBS_$(@F)) -lrumpuser -lpthread
+$(BENCH_ONE_BIN): $(BENCH_DIR)/%: bench/rump/%.c $(BRUMP_DEPS)
+	@mkdir -p $(@D)
+	$(BRUMP_CC) $(BRUMP_LIBS_$(@F)) -lrumpuser -lpthread
 
 bench-bin: $(HYPBENCH) $(BENCH_DIR)/limits
 ifneq ($(wildcard $(RUMP_PREFIX)/lib/librump.so),)

@@ -54,6 +54,4 @@ check-nbfs:
 endif
 
 CHECK_EXTRA += check-nbfs
-# The older nbfs files predate check-format; new ones are covered.
-FORMAT_EXTRA += tools/nbfs/bmapcopy.c
 .PHONY: nbfs check-nbfs

@@ -84,12 +84,16 @@ qemu:
 	    $(if $(QEMU_APPEND),-append "$(QEMU_APPEND)") $(QEMU_EXTRA); \
 	st=$$?; [ $$st -eq 0 ] || [ $$st -eq 1 ]
 
-qemu-check:
+# The checks get their images as prerequisites of this make (not from a
+# sub-make each), so that under -j the kernel's objects are built once,
+# not by several makes racing on the same files.  Without QEMU nothing
+# is built: the check only says SKIP.
+QEMU_FOUND := $(shell command -v $(QEMU) 2>/dev/null)
+qemu-check: $(if $(QEMU_FOUND),$(KIMAGE))
 	@if ! command -v $(QEMU) >/dev/null; then \
 		echo "qemu-check: SKIP: $(QEMU) is not installed" \
 		    "(Debian: qemu-system-x86)"; \
 	else \
-		$(MAKE) --no-print-directory $(KIMAGE) && \
 		RHCONF_LOGDIR=$(B)/tests/qemu-check \
 		    sh tests/refkernel/run.sh $(KIMAGE) "$(QEMU)" \
 		    "$(QEMU_FLAGS)" $(QEMU_TESTS); \

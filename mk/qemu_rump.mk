@@ -42,7 +42,9 @@ kernel-rump:
 		echo "kernel-rump: RUMP_KERNEL_PREFIX not set"; exit 1; fi
 	$(MAKE) --no-print-directory $(KRIMAGE)
 
-qemu-rump-check:
+# (The image as a prerequisite: see qemu-check in mk/qemu.mk.)
+qemu-rump-check: $(if $(and $(QEMU_FOUND),$(RUMP_KERNEL_PREFIX),$(wildcard \
+    $(RUMP_KERNEL_PREFIX)/lib/librump.a)),$(KRIMAGE))
 	@if [ -z "$(RUMP_KERNEL_PREFIX)" ]; then \
 		echo "qemu-rump-check: SKIP: RUMP_KERNEL_PREFIX not set" \
 		    "(a kernel-only rump install, buildrump.sh -k)"; \
@@ -52,16 +54,14 @@ qemu-rump-check:
 	elif ! command -v $(QEMU) >/dev/null; then \
 		echo "qemu-rump-check: SKIP: $(QEMU) is not installed"; \
 	else \
-		$(MAKE) --no-print-directory $(KRIMAGE) && \
 		QEMU=$(QEMU) QEMU_FLAGS="$(QEMU_FLAGS)" sh tests/qemu/t_rump.sh $(KRIMAGE) \
 		    $(B)/tests/qemu-rump; \
 	fi
 
-qemu-dev-check:
+qemu-dev-check: $(if $(QEMU_FOUND),$(KIMAGE))
 	@if ! command -v $(QEMU) >/dev/null; then \
 		echo "qemu-dev-check: SKIP: $(QEMU) is not installed"; \
 	else \
-		$(MAKE) --no-print-directory $(KIMAGE) && \
 		QEMU=$(QEMU) QEMU_FLAGS="$(QEMU_FLAGS)" sh tests/qemu/t_devices.sh \
 		    $(KIMAGE) $(B)/tests/qemu-dev; \
 	fi

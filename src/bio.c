@@ -68,7 +68,7 @@ bio_transfer(const struct bio_req *r)
 {
 	struct rumphost_iovec iov = {
 	    (char *)r->r_data + r->r_moved, r->r_len - r->r_moved};
-	int64_t off = r->r_off < 0 ? r->r_off : r->r_off + (int64_t)r->r_moved;
+	int64_t off = r->r_off + (int64_t)r->r_moved; /* moved 0 if off < 0 */
 	size_t done = 0;
 	int error, nlocks;
 
@@ -227,9 +227,8 @@ rumpuser_bio(int fd, int op, void *data, size_t len, int64_t off,
 		bio_thread, NULL, "rumphost-bio", 0, -1) != 0) {
 		lk = rumphost_wq_lock(&bio);
 		if (--bio.b_threads == 0)
-			rumphost_fatal("rumpuser_bio",
-			    "cannot start an I/O "
-			    "thread");
+			rumphost_fatal(
+			    "rumpuser_bio", "cannot start an I/O thread");
 		rumphost_wq_unlock(lk);
 	}
 }

@@ -128,6 +128,9 @@ struct rumphost_thr *rumphost_thr_self(void);
 
 /* --- pages.c: one-page blocks without a header ------------------------ */
 
+/* The page: the length mem.c routes to pages.c, and what pages.c cuts. */
+#define RH_PAGE_SIZE 4096UL
+
 /* A page-aligned page, or NULL without memory. */
 void *rumphost_page_alloc(void);
 /* Free what rumphost_page_alloc returned. */

@@ -21,28 +21,65 @@
  */
 #include "core.h"
 
-#define PAGE_SIZE 4096UL
-
 /* Below every block: where its host allocation starts, and its length. */
 struct mem_hdr {
 	void *h_raw;
 	size_t h_rawlen;
 };
 
-/* One-page blocks that have a header after all (alignment > a page). */
-struct odd_rec {
-	struct odd_rec *o_next;
-	void *o_mem;
+/*
+ * A block free or unmap must recognise by its address: a one-page block
+ * with a header (alignment above a page; odd_list) or a mapping whose
+ * start was moved for alignment (map_list; r_raw, r_rawlen say what to
+ * give back).  Each list is protected by the wait queue lock of its head.
+ */
+struct mem_rec {
+	struct mem_rec *r_next;
+	void *r_addr;
+	void *r_raw;
+	size_t r_rawlen;
 };
 
-static struct odd_rec *odd_list; /* wait queue lock of &odd_list */
-static unsigned odd_count;	 /* atomic; entries on odd_list */
+static struct mem_rec *odd_list;
+static unsigned odd_count; /* atomic; entries on odd_list */
+static struct mem_rec *map_list;
 
 static inline uintptr_t
 roundup_pow2(uintptr_t v, uintptr_t align)
 {
 
 	return (v + align - 1) & ~(align - 1);
+}
+
+/* Put r, its r_addr set, on the list *listp. */
+static void
+rec_put(struct mem_rec **listp, struct mem_rec *r)
+{
+	struct rumphost_hlock *lk;
+
+	lk = rumphost_wq_lock(listp);
+	r->r_next = *listp;
+	*listp = r;
+	rumphost_wq_unlock(lk);
+}
+
+/* Take the record of addr off the list *listp; NULL if it has none. */
+static struct mem_rec *
+rec_take(struct mem_rec **listp, void *addr)
+{
+	struct mem_rec **rp, *r = NULL;
+	struct rumphost_hlock *lk;
+
+	lk = rumphost_wq_lock(listp);
+	for (rp = listp; *rp != NULL; rp = &(*rp)->r_next) {
+		if ((*rp)->r_addr == addr) {
+			r = *rp;
+			*rp = r->r_next;
+			break;
+		}
+	}
+	rumphost_wq_unlock(lk);
+	return r;
 }
 
 static int mem_hdr_alloc(size_t len, size_t align, void **memp);
@@ -52,22 +89,18 @@ static void mem_hdr_free(void *mem);
 static int
 odd_alloc(size_t align, void **memp)
 {
-	struct rumphost_hlock *lk;
-	struct odd_rec *o;
+	struct mem_rec *r;
 	int error;
 
-	if ((o = rumphost_host_alloc(sizeof(*o))) == NULL)
+	if ((r = rumphost_host_alloc(sizeof(*r))) == NULL)
 		return RH_ENOMEM;
-	if ((error = mem_hdr_alloc(PAGE_SIZE, align, memp)) != 0) {
-		rumphost_host_free(o, sizeof(*o));
+	if ((error = mem_hdr_alloc(RH_PAGE_SIZE, align, memp)) != 0) {
+		rumphost_host_free(r, sizeof(*r));
 		return error;
 	}
-	o->o_mem = *memp;
-	lk = rumphost_wq_lock(&odd_list);
-	o->o_next = odd_list;
-	odd_list = o;
+	r->r_addr = *memp;
 	__atomic_add_fetch(&odd_count, 1, __ATOMIC_RELAXED);
-	rumphost_wq_unlock(lk);
+	rec_put(&odd_list, r);
 	return 0;
 }
 
@@ -75,24 +108,13 @@ odd_alloc(size_t align, void **memp)
 static bool
 odd_free(void *mem)
 {
-	struct odd_rec **op, *o = NULL;
-	struct rumphost_hlock *lk;
+	struct mem_rec *r;
 
-	if (RH_LIKELY(__atomic_load_n(&odd_count, __ATOMIC_RELAXED) == 0))
+	if (RH_LIKELY(__atomic_load_n(&odd_count, __ATOMIC_RELAXED) == 0) ||
+	    (r = rec_take(&odd_list, mem)) == NULL)
 		return false;
-	lk = rumphost_wq_lock(&odd_list);
-	for (op = &odd_list; *op != NULL; op = &(*op)->o_next) {
-		if ((*op)->o_mem == mem) {
-			o = *op;
-			*op = o->o_next;
-			__atomic_sub_fetch(&odd_count, 1, __ATOMIC_RELAXED);
-			break;
-		}
-	}
-	rumphost_wq_unlock(lk);
-	if (o == NULL)
-		return false;
-	rumphost_host_free(o, sizeof(*o));
+	__atomic_sub_fetch(&odd_count, 1, __ATOMIC_RELAXED);
+	rumphost_host_free(r, sizeof(*r));
 	mem_hdr_free(mem);
 	return true;
 }
@@ -106,8 +128,8 @@ rumpuser_malloc(size_t len, int alignment, void **memp)
 	*memp = NULL;
 	if (alignment < 0 || (align & (align - 1)) != 0)
 		return RH_EINVAL;
-	if (len == PAGE_SIZE) {
-		if (align > PAGE_SIZE)
+	if (len == RH_PAGE_SIZE) {
+		if (align > RH_PAGE_SIZE)
 			return odd_alloc(align, memp);
 		if ((*memp = rumphost_page_alloc()) == NULL)
 			return RH_ENOMEM;
@@ -122,7 +144,7 @@ rumpuser_free(void *mem, size_t len)
 
 	if (mem == NULL)
 		return;
-	if (len != PAGE_SIZE)
+	if (len != RH_PAGE_SIZE)
 		mem_hdr_free(mem);
 	else if (!odd_free(mem))
 		rumphost_page_free(mem);
@@ -160,22 +182,12 @@ mem_hdr_free(void *mem)
 	rumphost_host_free(h->h_raw, h->h_rawlen);
 }
 
-/* Mappings whose start was moved for alignment: what to give back. */
-struct map_rec {
-	struct map_rec *m_next;
-	void *m_addr, *m_raw;
-	size_t m_rawlen;
-};
-
-static struct map_rec *map_list; /* wait queue lock of &map_list */
-
 int
 rumpuser_anonmmap(
     void *prefaddr, size_t size, int alignbit, int exec, void **memp)
 {
 	size_t align, len;
-	struct map_rec *r;
-	struct rumphost_hlock *lk;
+	struct mem_rec *r;
 	void *raw;
 	int error;
 
@@ -184,8 +196,8 @@ rumpuser_anonmmap(
 	    alignbit >= (int)sizeof(size_t) * 8 - 1)
 		return RH_EINVAL;
 	align = (size_t)1 << alignbit;
-	len = roundup_pow2(size, PAGE_SIZE);
-	if (align <= PAGE_SIZE)
+	len = roundup_pow2(size, RH_PAGE_SIZE);
+	if (align <= RH_PAGE_SIZE)
 		return rumphost_host_map(len, exec, memp);
 	if (len > SIZE_MAX - align)
 		return RH_ENOMEM;
@@ -195,36 +207,23 @@ rumpuser_anonmmap(
 		rumphost_host_free(r, sizeof(*r));
 		return error;
 	}
-	r->m_raw = raw;
-	r->m_rawlen = len + align;
-	r->m_addr = (void *)roundup_pow2((uintptr_t)raw, align);
-	lk = rumphost_wq_lock(&map_list);
-	r->m_next = map_list;
-	map_list = r;
-	rumphost_wq_unlock(lk);
-	*memp = r->m_addr;
+	r->r_raw = raw;
+	r->r_rawlen = len + align;
+	r->r_addr = (void *)roundup_pow2((uintptr_t)raw, align);
+	*memp = r->r_addr;
+	rec_put(&map_list, r);
 	return 0;
 }
 
 void
 rumpuser_unmap(void *addr, size_t size)
 {
-	struct map_rec **rp, *r = NULL;
-	struct rumphost_hlock *lk;
+	struct mem_rec *r;
 
-	lk = rumphost_wq_lock(&map_list);
-	for (rp = &map_list; *rp != NULL; rp = &(*rp)->m_next) {
-		if ((*rp)->m_addr == addr) {
-			r = *rp;
-			*rp = r->m_next;
-			break;
-		}
-	}
-	rumphost_wq_unlock(lk);
-	if (r == NULL) {
-		rumphost_host_unmap(addr, roundup_pow2(size, PAGE_SIZE));
+	if ((r = rec_take(&map_list, addr)) == NULL) {
+		rumphost_host_unmap(addr, roundup_pow2(size, RH_PAGE_SIZE));
 		return;
 	}
-	rumphost_host_unmap(r->m_raw, r->m_rawlen);
+	rumphost_host_unmap(r->r_raw, r->r_rawlen);
 	rumphost_host_free(r, sizeof(*r));
 }

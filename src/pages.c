@@ -28,10 +28,9 @@
  */
 #include "core.h"
 
-#define PG_SIZE	  4096UL
-#define PG_CHUNK  (64 * PG_SIZE) /* one host mapping */
-#define PG_TCACHE 64		 /* pages a thread keeps */
-#define PG_BATCH  32		 /* pages moved at once */
+#define PG_CHUNK  (64 * RH_PAGE_SIZE) /* one host mapping */
+#define PG_TCACHE 64		      /* pages a thread keeps */
+#define PG_BATCH  32		      /* pages moved at once */
 
 struct rumphost_pgfree {
 	struct rumphost_pgfree *f_next;
@@ -59,8 +58,8 @@ pg_take(struct rumphost_pgfree **listp, unsigned n)
 			pg.p_free = f->f_next;
 		} else if (pg.p_left > 0) {
 			f = (struct rumphost_pgfree *)pg.p_cut;
-			pg.p_cut += PG_SIZE;
-			pg.p_left -= PG_SIZE;
+			pg.p_cut += RH_PAGE_SIZE;
+			pg.p_left -= RH_PAGE_SIZE;
 		} else {
 			break;
 		}
@@ -87,8 +86,8 @@ pg_grow(void)
 		f = (struct rumphost_pgfree *)pg.p_cut;
 		f->f_next = pg.p_free;
 		pg.p_free = f;
-		pg.p_cut += PG_SIZE;
-		pg.p_left -= PG_SIZE;
+		pg.p_cut += RH_PAGE_SIZE;
+		pg.p_left -= RH_PAGE_SIZE;
 	}
 	pg.p_cut = chunk;
 	pg.p_left = PG_CHUNK;

@@ -12,7 +12,7 @@
  * costs only its idle softint and clock threads.  NetBSD's library gives
  * the online CPU count, which ignores affinity, so it is 2 or more there
  * too on this kind of machine.  An unknown mandatory name is an error, not a
- * pass- through.  RUMP_MEMLIMIT, unless configured, is three quarters of the
+ * pass-through.  RUMP_MEMLIMIT, unless configured, is three quarters of the
  * host's memory budget, in bytes, so the rump kernel's pagedaemon works
  * against a real limit instead of running the host out of memory; the
  * budget is a ceiling for everything (the rest of the process or kernel,
@@ -45,10 +45,10 @@ param_ncpu(char *buf, size_t len)
 	error = rumphost_host_getenv("RUMP_NCPU", val, sizeof(val));
 	if (error == 0 && rumphost_strcmp(val, "host") != 0)
 		return rumphost_strlcpy(buf, val, len);
-	if (error != 0 && error != RH_ENOENT)
-		return error;
-	if (error == 0)
+	if (error == 0) /* "host" */
 		return rumphost_utoa(rumphost_info.hi_ncpu, buf, len);
+	if (error != RH_ENOENT)
+		return error;
 	return rumphost_utoa(
 	    rumphost_info.hi_ncpu < 2 ? 2 : rumphost_info.hi_ncpu, buf, len);
 }

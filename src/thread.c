@@ -117,9 +117,8 @@ rumpuser_thread_exit(void)
 	if (t != NULL) {
 		rumphost_console_flush();
 		j = t->t_join;
-		rumphost_pages_flush(t);
 		rumphost_host_tls_set(NULL);
-		rumphost_host_free(t, sizeof(*t));
+		rumphost_thread_gone(t);
 	}
 	if (j != NULL) {
 		lk = rumphost_wq_lock(j);

@@ -22,9 +22,7 @@
 
 #include <rump/rump.h>
 #include <rump/rump_syscalls.h>
-
-#define NB_O_RDWR  0x0002
-#define NB_O_CREAT 0x0200
+#include <rump/rumpdefs.h>
 
 int rumpuser_init(int, const void *);
 
@@ -65,8 +63,8 @@ file_roundtrip(void)
 	int fd;
 
 	if (rump_sys_mkdir("/demo", 0755) != 0 ||
-	    (fd = rump_sys_open("/demo/hello", NB_O_RDWR | NB_O_CREAT, 0644)) <
-		0)
+	    (fd = rump_sys_open(
+		 "/demo/hello", RUMP_O_RDWR | RUMP_O_CREAT, 0644)) < 0)
 		return -1;
 	if (rump_sys_write(fd, msg, sizeof(msg)) != (ssize_t)sizeof(msg) ||
 	    rump_sys_pread(fd, buf, sizeof(buf), 0) != (ssize_t)sizeof(buf) ||

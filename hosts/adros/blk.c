@@ -157,40 +157,53 @@ diskof(int fd, int *flags)
 int
 rumphost_host_close(int fd)
 {
+	int error;
 
-	if (diskof(fd, NULL) < 0)
+	if (fd < 0 || fd >= MAXOPEN)
 		return RH_EBADF;
 	kmutex_lock(&openmtx);
+	error = opens[fd].o_disk < 0 ? RH_EBADF : 0;
 	opens[fd].o_disk = -1;
 	kmutex_unlock(&openmtx);
-	return 0;
+	return error;
+}
+
+/*
+ * One whole ATA sector, the channel lock held.  An EIO may be a drive
+ * still busy with an earlier flush: retried (see the top of the file).
+ */
+static int
+ataio(int d, uint32_t lba, void *buf, int wr)
+{
+	int rv, tries;
+
+	for (tries = 1;; tries++) {
+		rv = wr ? ata_pio_write28(d, lba, buf)
+			: ata_pio_read28(d, lba, buf);
+		if (rv != ADROS_EIO || tries == ATA_TRIES)
+			break;
+		process_sleep(1);
+	}
+	return rv == 0 ? 0 : rumphost_adros_errno(rv);
 }
 
 /* One whole sector, d's channel lock held. */
 static int
 secio(int d, uint64_t lba, void *buf, int wr)
 {
-	int rv, tries;
+	int rv;
 
-	if (d == VBLK) {
-		if (wr) {
-			__builtin_memcpy(vbounce, buf, SECSZ);
-			rv = virtio_blk_write(lba, vbounce, 1);
-		} else {
-			rv = virtio_blk_read(lba, vbounce, 1);
-			if (rv == 0)
-				__builtin_memcpy(buf, vbounce, SECSZ);
-		}
-		return rv == 0 ? 0 : RH_EIO;
+	if (d != VBLK)
+		return ataio(d, (uint32_t)lba, buf, wr);
+	if (wr) {
+		__builtin_memcpy(vbounce, buf, SECSZ);
+		rv = virtio_blk_write(lba, vbounce, 1);
+	} else {
+		rv = virtio_blk_read(lba, vbounce, 1);
+		if (rv == 0)
+			__builtin_memcpy(buf, vbounce, SECSZ);
 	}
-	for (tries = 1;; tries++) {
-		rv = wr ? ata_pio_write28(d, (uint32_t)lba, buf)
-			: ata_pio_read28(d, (uint32_t)lba, buf);
-		if (rv != ADROS_EIO || tries == ATA_TRIES)
-			break;
-		process_sleep(1);
-	}
-	return rv == 0 ? 0 : rumphost_adros_errno(rv);
+	return rv == 0 ? 0 : RH_EIO;
 }
 
 /*

@@ -40,7 +40,7 @@
 
 struct pci_bar {
 	uint64_t base; /* bus (= physical) address or I/O port */
-	uint64_t size; /* 0: not implemented */
+	uint64_t size; /* 0: the device implements no such BAR */
 	uint8_t io;    /* I/O space */
 	uint8_t is64;  /* 64-bit memory BAR (uses the next slot too) */
 	uint8_t prefetch;

@@ -144,27 +144,25 @@ timed_insert(struct kthread *t)
 	t->intimed = 1;
 }
 
-/* Arm the one-shot timer for the next event, or stop it. */
+/* Arm the one-shot timer for the next event after now, or stop it. */
 static void
-sched_rearm(void)
+sched_rearm(uint64_t now)
 {
-	uint64_t now = clock_mono_ns(), next = UINT64_MAX;
+	uint64_t next = kprof_deadline(now); /* UINT64_MAX: no profile */
 
-	if (timed != NULL)
+	if (timed != NULL && timed->deadline < next)
 		next = timed->deadline;
 	if (runq.head != NULL && curthread != &idle_thread && slice_end < next)
 		next = slice_end;
-	if (kprof_deadline(now) < next) /* a profile samples */
-		next = kprof_deadline(now);
 	if (next == UINT64_MAX)
 		lapic_timer_arm(0);
 	else
 		lapic_timer_arm(next > now + 20000 ? next - now : 20000);
 }
 
-/* Make a sleeping thread runnable (interrupts off). */
+/* Put a sleeping thread on the run queue; the timer is left alone. */
 static void
-make_runnable(struct kthread *t)
+wake(struct kthread *t)
 {
 
 	timed_remove(t);
@@ -174,8 +172,19 @@ make_runnable(struct kthread *t)
 	t->parked = 0;
 	t->state = T_RUN;
 	link_append(&runq, t);
+}
+
+/*
+ * Make a sleeping thread runnable (interrupts off).  The first thread
+ * queued behind a running one needs the end of the slice armed.
+ */
+static void
+make_runnable(struct kthread *t)
+{
+
+	wake(t);
 	if (curthread != &idle_thread && runq.head == t)
-		sched_rearm();
+		sched_rearm(clock_mono_ns());
 }
 
 /* Switch to the next runnable thread (interrupts off). */
@@ -183,11 +192,12 @@ static void
 sched_switch(void)
 {
 	struct kthread *prev = curthread, *next;
+	uint64_t now;
 
 	if ((next = link_pop(&runq)) == NULL)
 		next = &idle_thread;
 	if (next == prev) {
-		sched_rearm();
+		sched_rearm(clock_mono_ns());
 		return;
 	}
 	if (prev->stack != NULL && *(uint64_t *)(void *)prev->stack != CANARY)
@@ -195,8 +205,9 @@ sched_switch(void)
 		    STACK_SIZE);
 	__asm__ volatile("fxsave %0" : "=m"(prev->fx));
 	curthread = next;
-	slice_end = clock_mono_ns() + SLICE_NS;
-	sched_rearm();
+	now = clock_mono_ns();
+	slice_end = now + SLICE_NS;
+	sched_rearm(now);
 	__asm__ volatile("fxrstor %0" : : "m"(next->fx));
 	cpu_switch(&prev->rsp, next->rsp);
 }
@@ -225,8 +236,9 @@ sched_clock_intr(void)
 	uint64_t now = clock_mono_ns();
 	struct kthread *t;
 
+	/* The timer is armed once, below, for whatever runs next. */
 	while ((t = timed) != NULL && t->deadline <= now) {
-		make_runnable(t);
+		wake(t);
 		t->timedout = 1;
 	}
 	if (runq.head != NULL &&
@@ -235,7 +247,7 @@ sched_clock_intr(void)
 			link_append(&runq, curthread);
 		sched_switch();
 	} else
-		sched_rearm();
+		sched_rearm(clock_mono_ns());
 }
 
 static void

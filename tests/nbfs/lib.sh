@@ -64,3 +64,43 @@ mktree() {
 treeeq() {
 	diff -r --no-dereference -x lost+found "$1" "$2" >"$W/diff.out" 2>&1
 }
+
+# FUSE tests.  fuse_init: SKIP unless nbfs has FUSE 3 and /dev/fuse is
+# usable; arrange that a mount on $W/mnt and the nbfs process (by its
+# recorded pid) are undone on exit.
+fuse_init() {
+	need fusermount3 mountpoint "$@"
+	"$NBFS" -h | grep -q 'mount' || skip "nbfs built without FUSE 3"
+	[ -c /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse not usable"
+	pid=
+	trap fuse_cleanup EXIT
+}
+fuse_cleanup() {
+	mountpoint -q "$W/mnt" 2>/dev/null && fusermount3 -u "$W/mnt"
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+}
+
+# fuse_start TENTHS ARG...: nbfs ARG... $W/mnt in the background (pid
+# in $pid, output in log), until $W/mnt is a mount point (TENTHS/10 s).
+fuse_start() {
+	_n=$1
+	shift
+	"$NBFS" "$@" "$W/mnt" >"$W/log" 2>&1 &
+	pid=$!
+	_i=0
+	while ! mountpoint -q "$W/mnt"; do
+		_i=$((_i + 1))
+		[ $_i -gt "$_n" ] && fail "no mount of $* after $((_n / 10)) s: $(cat "$W/log")"
+		kill -0 "$pid" 2>/dev/null || fail "nbfs $* died: $(cat "$W/log")"
+		sleep 0.1
+	done
+}
+
+# fuse_stop WHAT: fusermount3 -u, and nbfs must exit 0.
+fuse_stop() {
+	fusermount3 -u "$W/mnt" || fail "$1: fusermount3 -u"
+	wait "$pid"
+	_st=$?
+	pid=
+	[ $_st -eq 0 ] || fail "$1: nbfs mount exited $_st: $(tail -n 3 "$W/log")"
+}

@@ -10,49 +10,21 @@
 # mountpoint(1), e2fsprogs; else SKIP.
 
 . "$(dirname "$0")/lib.sh"
-need mke2fs e2fsck fusermount3 mountpoint
-"$NBFS" -h | grep -q 'mount' || skip "nbfs built without FUSE 3"
-[ -c /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse not usable"
-
-pid=
-cleanup() {
-	mountpoint -q "$W/mnt" 2>/dev/null && fusermount3 -u "$W/mnt"
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-}
-trap cleanup EXIT
-
-# waitmount: until $W/mnt is a mount point (10 s).
-waitmount() {
-	_i=0
-	while ! mountpoint -q "$W/mnt"; do
-		_i=$((_i + 1))
-		[ $_i -gt 100 ] && fail "no mount after 10 s: $(cat log)"
-		kill -0 "$pid" 2>/dev/null || fail "nbfs mount died: $(cat log)"
-		sleep 0.1
-	done
-}
+fuse_init mke2fs e2fsck
 
 mktree src
 mke2fs -q -t ext2 -d src img 128M || fail mke2fs
 mkdir mnt
 
-"$NBFS" mount img "$W/mnt" >log 2>&1 &
-pid=$!
-waitmount
+fuse_start 100 mount img
 treeeq src mnt ||
     fail "read-only mount: diff -r: $(head -n 3 diff.out)"
 touch mnt/newfile 2>err && fail "write to a read-only mount succeeded"
 grep -q 'Read-only file system' err || fail "ro write: $(cat err)"
 info "read-only mount: diff -r equal, writes get EROFS"
-fusermount3 -u "$W/mnt" || fail "fusermount3 -u"
-wait "$pid"
-st=$?
-pid=
-[ $st -eq 0 ] || fail "nbfs mount exited $st after fusermount3 -u"
+fuse_stop "read-only mount"
 
-"$NBFS" -w mount img "$W/mnt" >log 2>&1 &
-pid=$!
-waitmount
+fuse_start 100 -w mount img
 cp -a src mnt/copy || fail "cp -a into the mount"
 treeeq src mnt/copy || fail "diff -r after cp -a"
 mkdata stream.src 20000000 7

@@ -15,57 +15,27 @@
 # tool missing skips its part (all missing: SKIP).
 
 . "$(dirname "$0")/lib.sh"
-need fusermount3 mountpoint python3
-"$NBFS" -h | grep -q 'mount' || skip "nbfs built without FUSE 3"
-[ -c /dev/fuse ] && [ -w /dev/fuse ] || skip "/dev/fuse not usable"
+fuse_init python3
 here=$(cd "$(dirname "$0")" && pwd)
 files=${NBFS_FUSE_FILES:-600}
 bigmb=${NBFS_FUSE_BIG_MB:-24}
 imgmb=$((bigmb * 3 + 100))
 done_any=0
 
-pid=
-cleanup() {
-	mountpoint -q "$W/mnt" 2>/dev/null && fusermount3 -u "$W/mnt"
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null
-}
-trap cleanup EXIT
 mkdir mnt
-
-# mount [-w] IMAGE: nbfs mount in the background, until DIR is mounted.
-mount_img() {
-	"$NBFS" "$@" "$W/mnt" >log 2>&1 &
-	pid=$!
-	_i=0
-	while ! mountpoint -q "$W/mnt"; do
-		_i=$((_i + 1))
-		[ $_i -gt 200 ] && fail "no mount of $*: $(cat log)"
-		kill -0 "$pid" 2>/dev/null || fail "nbfs mount $* died: $(cat log)"
-		sleep 0.1
-	done
-}
-
-# umount_img WHAT: fusermount3 -u, and nbfs must exit 0.
-umount_img() {
-	fusermount3 -u "$W/mnt" || fail "$1: fusermount3 -u"
-	wait "$pid"
-	_st=$?
-	pid=
-	[ $_st -eq 0 ] || fail "$1: nbfs mount exited $_st: $(tail -n 3 log)"
-}
 
 # diffmount IMAGE SRC WHAT: a read-only mount equals the source tree.
 diffmount() {
-	mount_img mount "$1"
+	fuse_start 200 mount "$1"
 	treeeq "$2" mnt || fail "$3: diff -r through FUSE: $(head -n 5 diff.out)"
 	info "$3: FUSE mount equals the source under diff -r ($(find "$2" | wc -l) entries)"
-	umount_img "$3"
+	fuse_stop "$3"
 	done_any=1
 }
 
 # rw WHAT SRC IMAGE: writer and reader at once on a -w mount.
 rw() {
-	mount_img -w mount "$3"
+	fuse_start 200 -w mount "$3"
 	big=$(cd "$2" && find . -type f -size +1M | head -n 1)
 	[ -n "$big" ] || fail "$1: no big file in the source"
 	mkdata stream.src $((bigmb * 1000000)) 11
@@ -96,7 +66,7 @@ rw() {
 	cp stream.src expect/new_dir_written_live/stream
 	treeeq expect/new_dir_written_live mnt/new_dir_written_live ||
 	    fail "$1: written tree reads back differently: $(head -n 3 diff.out)"
-	umount_img "$1"
+	fuse_stop "$1"
 	info "$1: writer (200 files + $bigmb MB) and reader ($rounds rounds of cmp + find) at once; clean unmount"
 }
 

@@ -71,8 +71,7 @@ static int
 copy_run(
     int img, int out, off_t ioff, off_t ooff, size_t n, char *buf, size_t bufsz)
 {
-	ssize_t r, w;
-	size_t k;
+	ssize_t r;
 
 	while (n > 0 && !no_cfr) {
 		r = copy_file_range(img, &ioff, out, &ooff, n, 0);
@@ -92,21 +91,15 @@ copy_run(
 		no_cfr = 1;
 	}
 	while (n > 0) {
-		k = n < bufsz ? n : bufsz;
-		if ((r = pread(img, buf, k, ioff)) <= 0) {
+		if ((r = pread(img, buf, n < bufsz ? n : bufsz, ioff)) <= 0) {
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r == 0)
 				errno = EIO;
 			return -1;
 		}
-		for (k = 0; k < (size_t)r; k += (size_t)w)
-			if ((w = pwrite(out, buf + k, (size_t)r - k,
-				 ooff + (off_t)k)) < 0) {
-				if (errno != EINTR)
-					return -1;
-				w = 0;
-			}
+		if (nbfs_pwrite_all(out, buf, (size_t)r, ooff) == -1)
+			return -1;
 		ioff += r;
 		ooff += r;
 		n -= (size_t)r;

@@ -169,6 +169,25 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* Write all n bytes of p to fd at offset off (the host file of a get). */
+int
+nbfs_pwrite_all(int fd, const char *p, size_t n, off_t off)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = pwrite(fd, p, n, off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		off += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int
 cmd_cat(struct nbfs_ctx *c, int argc, char **argv)
 {
@@ -210,8 +229,8 @@ cmd_cat(struct nbfs_ctx *c, int argc, char **argv)
 	return nbfs_stop ? 128 + nbfs_stopsig() : rv;
 }
 
-static int
-allzero(const char *p, size_t n)
+int
+nbfs_allzero(const char *p, size_t n)
 {
 	size_t i;
 
@@ -298,10 +317,8 @@ copy_data(struct nbfs_ctx *c, const char *ip, int in, int out,
 	}
 	while (!nbfs_stop && (n = rump_sys_read(in, buf, CHUNK)) > 0) {
 		/* Keep holes: skip all-zero chunks. */
-		if (allzero(buf, (size_t)n)) {
-			if (lseek(out, n, SEEK_CUR) == -1)
-				return -1;
-		} else if (write_all(out, buf, (size_t)n) == -1)
+		if (!nbfs_allzero(buf, (size_t)n) &&
+		    nbfs_pwrite_all(out, buf, (size_t)n, *offp) == -1)
 			return -1;
 		*offp += n;
 		nbfs_progress_add(pg, (uint64_t)n, 0);

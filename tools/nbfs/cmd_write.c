@@ -94,12 +94,7 @@ put_file(
 		return -1;
 	}
 	while (!nbfs_stop && (n = read(in, ps->buf, CHUNK)) > 0) {
-		int zero = 1;
-		ssize_t i;
-
-		for (i = 0; i < n && zero; i++)
-			zero = ps->buf[i] == 0;
-		if (zero && n == CHUNK) {
+		if (n == CHUNK && nbfs_allzero(ps->buf, (size_t)n)) {
 			if (rump_sys_lseek(out, n, SEEK_CUR) == -1)
 				goto rumperr;
 		} else {

@@ -373,6 +373,16 @@ static const struct {
 
 #define NFSTAB (sizeof(fstab) / sizeof(fstab[0]))
 
+/* Other names -t accepts. */
+static const struct {
+	const char *name;
+	enum nbfs_fstype t;
+} morenames[] = {
+    {"ext3", NBFS_FS_EXT2},
+    {"vfat", NBFS_FS_MSDOS},
+    {"iso", NBFS_FS_CD9660},
+};
+
 enum nbfs_fstype
 nbfs_fstype_byname(const char *n)
 {
@@ -383,43 +393,43 @@ nbfs_fstype_byname(const char *n)
 		    strcasecmp(n, fstab[i].alias) == 0 ||
 		    strcasecmp(n, fstab[i].rump) == 0)
 			return fstab[i].t;
-	if (strcasecmp(n, "ext3") == 0 || strcasecmp(n, "vfat") == 0 ||
-	    strcasecmp(n, "iso") == 0)
-		return n[0] == 'e' ? NBFS_FS_EXT2
-		    : n[0] == 'v'  ? NBFS_FS_MSDOS
-				   : NBFS_FS_CD9660;
+	for (i = 0; i < sizeof(morenames) / sizeof(morenames[0]); i++)
+		if (strcasecmp(n, morenames[i].name) == 0)
+			return morenames[i].t;
 	return NBFS_FS_NONE;
+}
+
+/* Index of type t in fstab, or NFSTAB. */
+static size_t
+fsent(enum nbfs_fstype t)
+{
+	size_t i;
+
+	for (i = 0; i < NFSTAB && fstab[i].t != t; i++)
+		continue;
+	return i;
 }
 
 const char *
 nbfs_fstype_name(enum nbfs_fstype t)
 {
-	size_t i;
+	size_t i = fsent(t);
 
-	for (i = 0; i < NFSTAB; i++)
-		if (fstab[i].t == t)
-			return fstab[i].name;
-	return "unknown";
+	return i < NFSTAB ? fstab[i].name : "unknown";
 }
 
 const char *
 nbfs_fstype_rumpname(enum nbfs_fstype t)
 {
-	size_t i;
+	size_t i = fsent(t);
 
-	for (i = 0; i < NFSTAB; i++)
-		if (fstab[i].t == t)
-			return fstab[i].rump;
-	return NULL;
+	return i < NFSTAB ? fstab[i].rump : NULL;
 }
 
 int
 nbfs_fstype_writable(enum nbfs_fstype t)
 {
-	size_t i;
+	size_t i = fsent(t);
 
-	for (i = 0; i < NFSTAB; i++)
-		if (fstab[i].t == t)
-			return fstab[i].writable;
-	return 0;
+	return i < NFSTAB ? fstab[i].writable : 0;
 }

@@ -206,15 +206,14 @@ f_link(const char *from, const char *to)
 static int
 f_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
+	char *rp;
 	int rv;
 
 	if (fi != NULL)
 		return result(rump_sys_fchmod((int)fi->fh, (int)mode));
-	{
-		RP(path);
-		rv = rump_sys_chmod(rp, (int)mode);
-		free(rp);
-	}
+	rp = nbfs_rpath(path);
+	rv = rump_sys_chmod(rp, (int)mode);
+	free(rp);
 	return result(rv);
 }
 
@@ -233,44 +232,44 @@ f_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 static int
 f_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+	char *rp;
 	int rv;
 
 	if (fi != NULL)
 		return result(rump_sys_ftruncate((int)fi->fh, size));
-	{
-		RP(path);
-		rv = rump_sys_truncate(rp, size);
-		free(rp);
-	}
+	rp = nbfs_rpath(path);
+	rv = rump_sys_truncate(rp, size);
+	free(rp);
 	return result(rv);
+}
+
+/* Open path with open(2) flags fl (creating it with mode) into fi->fh. */
+static int
+open_fh(const char *path, int fl, mode_t mode, struct fuse_file_info *fi)
+{
+	int fd;
+	RP(path);
+
+	fd = rump_sys_open(rp, fl, (int)mode);
+	free(rp);
+	if (fd == -1)
+		return FAIL();
+	fi->fh = (uint64_t)fd;
+	return 0;
 }
 
 static int
 f_open(const char *path, struct fuse_file_info *fi)
 {
-	int fd;
-	RP(path);
 
-	fd = rump_sys_open(rp, nb_flags(fi->flags));
-	free(rp);
-	if (fd == -1)
-		return FAIL();
-	fi->fh = (uint64_t)fd;
-	return 0;
+	return open_fh(path, nb_flags(fi->flags), 0, fi);
 }
 
 static int
 f_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	int fd;
-	RP(path);
 
-	fd = rump_sys_open(rp, nb_flags(fi->flags) | RUMP_O_CREAT, (int)mode);
-	free(rp);
-	if (fd == -1)
-		return FAIL();
-	fi->fh = (uint64_t)fd;
-	return 0;
+	return open_fh(path, nb_flags(fi->flags) | RUMP_O_CREAT, mode, fi);
 }
 
 static int
@@ -333,42 +332,33 @@ f_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 	return result(rump_sys_fsync((int)fi->fh));
 }
 
+struct fillstate {
+	void *buf;
+	fuse_fill_dir_t fill;
+};
+
+static void
+fill_one(void *arg, const char *name)
+{
+	struct fillstate *fs = arg;
+
+	fs->fill(fs->buf, name, NULL, 0, 0);
+}
+
 static int
 f_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
     struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
-	char *dbuf;
-	int fd, got, o, rv = 0;
+	struct fillstate fs = {buf, fill};
+	int rv;
 	RP(path);
 
 	(void)off;
 	(void)fi;
 	(void)flags;
-	fd = rump_sys_open(rp, RUMP_O_RDONLY | RUMP_O_DIRECTORY);
+	rv = nbfs_dirents(rp, fill_one, &fs);
 	free(rp);
-	if (fd == -1)
-		return FAIL();
-	if ((dbuf = malloc(65536)) == NULL) {
-		rump_sys_close(fd);
-		return -ENOMEM;
-	}
-	while ((got = rump_sys_getdents(fd, dbuf, 65536)) > 0) {
-		for (o = 0; o < got;) {
-			struct nb_dirent *d = (void *)(dbuf + o);
-
-			if (d->d_reclen == 0)
-				break;
-			o += d->d_reclen;
-			if (d->d_fileno == 0 || d->d_namlen == 0)
-				continue;
-			fill(buf, d->d_name, NULL, 0, 0);
-		}
-	}
-	if (got < 0)
-		rv = FAIL();
-	free(dbuf);
-	rump_sys_close(fd);
-	return rv;
+	return result(rv);
 }
 
 static int
@@ -382,10 +372,8 @@ f_utimens(
 	(void)fi;
 	for (i = 0; i < 2; i++) {
 		ts[i].tv_sec = tv[i].tv_sec;
-		ts[i].tv_nsec = tv[i].tv_nsec; /* UTIME_NOW/OMIT too */
-	}
-	/* NetBSD's UTIME_NOW / UTIME_OMIT differ from Linux's. */
-	for (i = 0; i < 2; i++) {
+		ts[i].tv_nsec = tv[i].tv_nsec;
+		/* NetBSD's UTIME_NOW / UTIME_OMIT differ from Linux's. */
 		if (tv[i].tv_nsec == UTIME_NOW)
 			ts[i].tv_nsec = NB_UTIME_NOW;
 		else if (tv[i].tv_nsec == UTIME_OMIT)

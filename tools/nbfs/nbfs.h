@@ -133,6 +133,8 @@ int cmd_mount(struct nbfs_ctx *, int, char **);
 /* Helpers shared by the commands (cmd_read.c). */
 void nbfs_modestr(uint32_t, char *);
 int nbfs_lstat(const char *, struct nb_stat *);
+int nbfs_allzero(const char *, size_t);
+int nbfs_pwrite_all(int, const char *, size_t, off_t);
 
 /*
  * bmapcopy.c: get's copy of ext2/FFS files straight from the image.
@@ -148,6 +150,7 @@ int nbfs_bmap_copy(const struct nbfs_ctx *, int, int, uint64_t, uint32_t,
 
 /* names.c */
 char *nbfs_join(const char *, const char *);
+int nbfs_dirents(const char *, void (*)(void *, const char *), void *);
 int nbfs_readdir(const char *, char ***, size_t *);
 void nbfs_freenames(char **, size_t);
 
