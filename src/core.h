@@ -246,6 +246,14 @@ int rumphost_mtx_flags(const struct rumpuser_mtx *);
 /* Wait until no block I/O started before this call is in flight. */
 void rumphost_bio_drain(void);
 
+/* --- misc.c: used by param.c ------------------------------------------- */
+
+/*
+ * Wait for a symbol table load that dl_bootstrap left running, if any.
+ * Called holding a rump CPU (it is released while waiting).
+ */
+void rumphost_dl_settle(void);
+
 /* --- console.c ---------------------------------------------------------- */
 
 /* Flush the calling thread's partial console line, if any. */

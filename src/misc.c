@@ -5,7 +5,29 @@
  * dl_bootstrap hands the host typed trampolines, so the rump kernel's
  * callbacks are always called through their own types.
  *
- * Assumes: host kill, halt, daemonize, dl_bootstrap.
+ * The symbol table is loaded on a thread of its own, while the boot goes
+ * on.  The rump kernel's symload (rump_kernelfsym_load, ksyms_addsyms_
+ * explicit) sorts the whole table, ~11 M instructions for 3700 symbols,
+ * half of a boot with the file system components, and nothing else at
+ * boot reads the table: its readers (module loading from a file with
+ * undefined symbols, sysctl's CTL_CREATESYM, /dev/ksyms) are driven by
+ * system calls after rump_init.  rump_init asks for the mandatory
+ * HOSTNAME parameter after the whole boot (components, built-in modules)
+ * and before it returns; rumpuser_getparam joins the loading thread
+ * there (rumphost_dl_settle), so the table is complete, and its writes
+ * visible, when rump_init returns (that is where NetBSD's rump_init asks
+ * in the revisions looked at; a kernel that asked nothing after
+ * dl_bootstrap would leave the load to finish on its own, unjoined:
+ * tests/integration/ksyms.c would catch that).  The kernel code run by that
+ * thread (addsymtab: kheapsort, list insertion) takes no lock, needs no CPU or
+ * lwp and prints only for tables of KSYMS_MAX_ID (98304) symbols or more:
+ * larger tables (DL_ASYNC_MAXSYMS) are loaded synchronously, as is every
+ * table when the thread cannot be created.  The tables belong to the rump
+ * kernel from the call on; if its symload fails on the thread they are
+ * not freed (it fails only for a second load, which one bootstrap never
+ * makes).  DL_ASYNC_SYMLOAD=0 builds the synchronous load.
+ *
+ * Assumes: host kill, halt, daemonize, dl_bootstrap; threads with join.
  */
 #include "core.h"
 
@@ -53,11 +75,74 @@ dl_modinit_tramp(const void *const *mi, size_t n)
 	dl_modinit((const struct modinfo *const *)mi, n);
 }
 
+#ifndef DL_ASYNC_SYMLOAD
+#define DL_ASYNC_SYMLOAD 1
+#endif
+/* Above this many bytes of Elf64_Sym the kernel may print: load in line. */
+#define DL_ASYNC_MAXSYMS (65536 * 24)
+
+/*
+ * The table being loaded by the symload thread; written before the
+ * thread is created, read by it.  dl_symcookie is the join cookie while a
+ * load may be running, else NULL; dl_symowner the thread that started it
+ * (the one running rump_init), the only one that joins: another thread
+ * asking for HOSTNAME may hold no rump CPU to give up while it waits.
+ * Both are atomic: any thread may read them.
+ */
+static struct {
+	void *sj_symtab;
+	uint64_t sj_symsize;
+	char *sj_strtab;
+	uint64_t sj_strsize;
+} dl_symjob;
+static void *dl_symcookie;
+static struct rumphost_hthread *dl_symowner;
+
+static void *
+dl_symload_thread(void *arg)
+{
+
+	(void)arg;
+	(void)dl_symload(dl_symjob.sj_symtab, dl_symjob.sj_symsize,
+	    dl_symjob.sj_strtab, dl_symjob.sj_strsize);
+	return NULL;
+}
+
 static int
 dl_symload_tramp(void *symtab, uint64_t symsize, char *strtab, uint64_t strsize)
 {
+	void *cookie;
 
+	if (DL_ASYNC_SYMLOAD &&
+	    __atomic_load_n(&dl_symcookie, __ATOMIC_ACQUIRE) == NULL &&
+	    symsize < DL_ASYNC_MAXSYMS) {
+		dl_symjob.sj_symtab = symtab;
+		dl_symjob.sj_symsize = symsize;
+		dl_symjob.sj_strtab = strtab;
+		dl_symjob.sj_strsize = strsize;
+		if (rumpuser_thread_create(dl_symload_thread, NULL, "symload",
+			1, -1, -1, &cookie) == 0) {
+			__atomic_store_n(&dl_symowner,
+			    rumphost_host_thread_self(), __ATOMIC_RELAXED);
+			__atomic_store_n(
+			    &dl_symcookie, cookie, __ATOMIC_RELEASE);
+			return 0;
+		}
+	}
 	return dl_symload(symtab, symsize, strtab, strsize);
+}
+
+void
+rumphost_dl_settle(void)
+{
+	void *cookie = __atomic_load_n(&dl_symcookie, __ATOMIC_ACQUIRE);
+
+	if (cookie == NULL ||
+	    rumphost_host_thread_self() !=
+		__atomic_load_n(&dl_symowner, __ATOMIC_RELAXED))
+		return;
+	__atomic_store_n(&dl_symcookie, NULL, __ATOMIC_RELAXED);
+	(void)rumpuser_thread_join(cookie);
 }
 
 static void

@@ -24,6 +24,10 @@
  * what NetBSD's library (no limit: 512 MiB assumed) makes it touch.  Every
  * other name goes to the host's configuration (the environment on POSIX).
  *
+ * HOSTNAME is also rump_init's last question (after the boot, before it
+ * returns): it first waits for the symbol table load that dl_bootstrap
+ * left running on a thread of its own (misc.c).
+ *
  * Errors: EINVAL for a bad name, ENOENT for an unset parameter, ERANGE
  * when the value does not fit the buffer (which is then left holding a
  * NUL string, never an unterminated one).
@@ -77,9 +81,11 @@ rumpuser_getparam(const char *name, void *buf, size_t len)
 		return RH_ERANGE;
 	if (rumphost_strcmp(name, RUMPUSER_PARAM_NCPU) == 0)
 		error = param_ncpu(buf, len);
-	else if (rumphost_strcmp(name, RUMPUSER_PARAM_HOSTNAME) == 0)
+	else if (rumphost_strcmp(name, RUMPUSER_PARAM_HOSTNAME) == 0) {
+		/* rump_init's last question: the symbol table must be in. */
+		rumphost_dl_settle();
 		error = rumphost_host_hostname(buf, len);
-	else if (*name == '_')
+	} else if (*name == '_')
 		error = RH_EINVAL;
 	else if (rumphost_strcmp(name, "RUMP_MEMLIMIT") == 0)
 		error = param_memlimit(buf, len);

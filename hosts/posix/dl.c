@@ -347,11 +347,22 @@ grow(void *p, size_t *cap, size_t need, size_t elsz)
 	return np;
 }
 
+/*
+ * Every name starts at a multiple of NAMEALIGN in the string table (the
+ * table itself is malloc'd, so at least as aligned).  The rump kernel
+ * sorts the table it is handed (kheapsort, about 46 k comparisons for
+ * 3700 symbols), comparing names with its strcmp, which compares a word
+ * at a time only when both names are word-aligned and a byte at a time
+ * otherwise; every name shares the "rumpns_" prefix.  Padding costs 3.5
+ * bytes per name on average.
+ */
+#define NAMEALIGN sizeof(uint64_t)
+
 static void
 addsym(struct symtab *t, const struct obj *o, const ElfW(Sym) * s,
     const char *name)
 {
-	size_t nlen = strlen(name) + 1;
+	size_t nlen = strlen(name) + 1, pad;
 	ElfW(Sym) * ns;
 	void *p;
 
@@ -361,11 +372,15 @@ addsym(struct symtab *t, const struct obj *o, const ElfW(Sym) * s,
 		return;
 	}
 	t->t_sym = p;
-	if ((p = grow(t->t_str, &t->t_capstr, t->t_strsz + nlen, 1)) == NULL) {
+	pad = (NAMEALIGN - t->t_strsz % NAMEALIGN) % NAMEALIGN;
+	if ((p = grow(t->t_str, &t->t_capstr, t->t_strsz + pad + nlen, 1)) ==
+	    NULL) {
 		t->t_err = 1;
 		return;
 	}
 	t->t_str = p;
+	memset(t->t_str + t->t_strsz, '\0', pad);
+	t->t_strsz += pad;
 	ns = &t->t_sym[t->t_nsym++];
 	*ns = *s;
 	ns->st_name = (ElfW(Word))t->t_strsz;

@@ -34,6 +34,24 @@
  * prio and cpu of thread_create are ignored: scheduling priorities need
  * privileges here, and the host scheduler places threads better than a
  * hint does.
+ *
+ * Workers.  A thread made by thread_create does not end at thread_exit:
+ * it goes back to the top of its start routine (longjmp over the frames
+ * of the code it ran, which hold nothing to release: the core's and the
+ * rump kernel's C), gives back what a thread end gives back (the slot's
+ * record through rumphost_thread_gone, as the key destructor would), and
+ * waits, parked, on the idle list for the next thread_create, which hands
+ * it fn and arg and unparks it instead of making a thread
+ * (pthread_create with its stack mapping and clone costs 10-15 us; the
+ * handoff is an unpark).  So it starts each job like a new thread: slot
+ * NULL, no lwp of ours; the rump kernel's own thread-local curlwp is
+ * cleared by the kernel before its threads exit.  What a reused thread
+ * keeps: its park handle (a late unpark aimed at its previous job is a
+ * spurious return, which the core tolerates, as for recycled handles), its
+ * signal mask and its stack.  At most IDLE_MAX wait; one that waited
+ * IDLE_NS (1 s) without work ends, so a process that stopped making
+ * threads goes back to the threads it uses.  A fork child has none of the
+ * parent's threads: an atfork handler empties its list.
  */
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -44,6 +62,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,24 +112,170 @@ static pthread_once_t selfonce = PTHREAD_ONCE_INIT;
 static pthread_key_t slotkey;
 static pthread_once_t slotonce = PTHREAD_ONCE_INIT;
 
-/* What a new thread needs; freed by the thread as it starts. */
-struct start {
-	void (*st_fn)(void *);
-	void *st_arg;
-	char st_name[16]; /* the kernel's limit (TASK_COMM_LEN) */
+/*
+ * One thread made by thread_create, for its whole life.  wk_fn is the job:
+ * set (release) by the creator, taken (acquire) by the worker; NULL while
+ * idle.  wk_arg and wk_name are written before wk_fn.  wk_next is under
+ * idlelock.  wk_top is the worker's own.
+ */
+struct worker {
+	struct worker *wk_next;
+	struct rumphost_hthread *wk_h; /* its park handle, set before idling */
+	void (*_Atomic wk_fn)(void *);
+	void *wk_arg;
+	char wk_name[16]; /* the kernel's limit (TASK_COMM_LEN) */
+	char wk_cur[16];  /* the name the thread has */
+	jmp_buf wk_top;
 };
+
+#define IDLE_MAX 16
+#define IDLE_NS	 ((uint64_t)1000000000)
+
+static __thread struct worker *me TLS_IE;
+static pthread_mutex_t idlelock = PTHREAD_MUTEX_INITIALIZER;
+static struct worker *idle; /* under idlelock */
+static unsigned nidle;	    /* under idlelock */
+static pthread_once_t forkonce = PTHREAD_ONCE_INIT;
+
+static void
+forkchild(void)
+{
+
+	pthread_mutex_init(&idlelock, NULL);
+	idle = NULL;
+	nidle = 0;
+}
+
+static void
+forkinit(void)
+{
+
+	(void)pthread_atfork(NULL, NULL, forkchild);
+}
+
+static void
+setname(struct worker *w)
+{
+
+	if (strcmp(w->wk_name, w->wk_cur) == 0)
+		return;
+	memcpy(w->wk_cur, w->wk_name, sizeof(w->wk_cur));
+	if (w->wk_cur[0] != '\0')
+		(void)prctl(PR_SET_NAME, w->wk_cur, 0, 0, 0);
+}
+
+/* What ending the job's thread would give back (see slotgone). */
+static void
+jobgone(void)
+{
+	void *v = slot;
+
+	if (v == NULL)
+		return;
+	rumphost_host_tls_set(NULL);
+	rumphost_thread_gone(v);
+}
+
+/* Take w off the idle list if it is still there: 1 if it was. */
+static int
+unidle(struct worker *w)
+{
+	struct worker **pp;
+
+	for (pp = &idle; *pp != NULL; pp = &(*pp)->wk_next)
+		if (*pp == w) {
+			*pp = w->wk_next;
+			nidle--;
+			return 1;
+		}
+	return 0;
+}
+
+/* Wait on the idle list for the next job: 0 when the thread should end. */
+static int
+waitjob(struct worker *w)
+{
+	uint64_t deadline;
+
+	atomic_store_explicit(&w->wk_fn, NULL, memory_order_relaxed);
+	pthread_mutex_lock(&idlelock);
+	if (nidle >= IDLE_MAX) {
+		pthread_mutex_unlock(&idlelock);
+		return 0;
+	}
+	w->wk_next = idle;
+	idle = w;
+	nidle++;
+	pthread_mutex_unlock(&idlelock);
+	deadline = rumphost_host_mono_ns() + IDLE_NS;
+	while (atomic_load_explicit(&w->wk_fn, memory_order_acquire) == NULL) {
+		if (rumphost_host_park(deadline) != RH_ETIMEDOUT)
+			continue;
+		pthread_mutex_lock(&idlelock);
+		if (unidle(w)) {
+			pthread_mutex_unlock(&idlelock);
+			return 0;
+		}
+		/* A creator took w off the list: its job is on the way. */
+		pthread_mutex_unlock(&idlelock);
+		deadline = 0;
+	}
+	return 1;
+}
+
+/* The calling worker's job. */
+static void
+calljob(void)
+{
+	struct worker *w = me;
+
+	atomic_load_explicit(&w->wk_fn, memory_order_acquire)(w->wk_arg);
+}
+
+/*
+ * Run the job; return when it returns or calls thread_exit.  No local
+ * lives across the setjmp.
+ */
+static void runjob(void) __attribute__((__noinline__));
+
+static void
+runjob(void)
+{
+
+	if (setjmp(me->wk_top) == 0)
+		calljob();
+}
 
 static void *
 trampoline(void *p)
 {
-	struct start st;
+	struct worker *w = p;
 
-	st = *(struct start *)p;
-	free(p);
-	if (st.st_name[0] != '\0')
-		(void)prctl(PR_SET_NAME, st.st_name, 0, 0, 0);
-	st.st_fn(st.st_arg);
+	me = w;
+	w->wk_h = rumphost_host_thread_self();
+	do {
+		setname(w);
+		runjob();
+		jobgone();
+	} while (waitjob(w));
+	me = NULL;
+	free(w);
 	return NULL;
+}
+
+/* An idle worker, off the list, or NULL. */
+static struct worker *
+takeidle(void)
+{
+	struct worker *w;
+
+	pthread_mutex_lock(&idlelock);
+	if ((w = idle) != NULL) {
+		idle = w->wk_next;
+		nidle--;
+	}
+	pthread_mutex_unlock(&idlelock);
+	return w;
 }
 
 int
@@ -119,26 +284,35 @@ rumphost_host_thread_create(
 {
 	pthread_attr_t attr;
 	pthread_t pt;
-	struct start *st;
-	int error;
+	struct worker *w;
+	int error, reuse;
 
 	(void)prio;
 	(void)cpu;
-	if ((st = malloc(sizeof(*st))) == NULL)
-		return RH_ENOMEM;
-	st->st_fn = fn;
-	st->st_arg = arg;
-	st->st_name[0] = '\0';
+	reuse = (w = takeidle()) != NULL;
+	if (!reuse) {
+		if ((w = malloc(sizeof(*w))) == NULL)
+			return RH_ENOMEM;
+		w->wk_cur[0] = '\0';
+		pthread_once(&forkonce, forkinit);
+	}
+	w->wk_arg = arg;
+	w->wk_name[0] = '\0';
 	if (name != NULL)
-		strncat(st->st_name, name, sizeof(st->st_name) - 1);
+		strncat(w->wk_name, name, sizeof(w->wk_name) - 1);
+	atomic_store_explicit(&w->wk_fn, fn, memory_order_release);
+	if (reuse) {
+		rumphost_host_unpark(w->wk_h);
+		return 0;
+	}
 	if ((error = pthread_attr_init(&attr)) == 0) {
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		error = pthread_create(&pt, &attr, trampoline, st);
+		error = pthread_create(&pt, &attr, trampoline, w);
 		pthread_attr_destroy(&attr);
 	}
 	if (error == 0)
 		return 0;
-	free(st);
+	free(w);
 	/* The contract knows two failures: no memory, or no thread. */
 	return error == ENOMEM ? RH_ENOMEM : RH_EAGAIN;
 }
@@ -146,7 +320,10 @@ rumphost_host_thread_create(
 void
 rumphost_host_thread_exit(void)
 {
+	struct worker *w = me;
 
+	if (w != NULL)
+		longjmp(w->wk_top, 1);
 	pthread_exit(NULL);
 }
 

@@ -37,6 +37,7 @@ ext2_ro:-lrumpfs_ext2fs -lrumpfs_ffs -lrumpdev_disk -lrumpdev -lrumpvfs -lrump:1
 ext2_rw:-lrumpfs_ext2fs -lrumpfs_ffs -lrumpdev_disk -lrumpdev -lrumpvfs -lrump:90
 tmpfs:-lrumpfs_tmpfs -lrumpvfs -lrump:60
 kthreads:-lrump:60
+ksyms:-lrumpvfs -lrump:30
 contention:-lrumpfs_tmpfs -lrumpfs_ext2fs -lrumpfs_ffs -lrumpdev_disk -lrumpdev -lrumpvfs -lrump:$((contention_secs + 60))"
 script_limit=${RUMPTEST_SCRIPT_TIMEOUT:-180}
 
