@@ -9,12 +9,35 @@
  * its own thread.  BIO_SYNC writes, transfers that would wait for a device
  * and the rest of a partial one go to the pool below.
  *
- * Model: a bounded ring of requests and a pool of I/O threads.  The caller
- * queues a request and returns at once; an idle I/O thread takes it, does
- * the transfer with the host's positional I/O (so requests from many
- * threads proceed in parallel, up to the pool size), and calls biodone.
- * The pool grows on demand, one thread per request that finds every
- * thread busy, up to BIO_MAXTHREADS; a thread idle for BIO_IDLE_NS ends.
+ * Model: a bounded FIFO ring of requests and a pool of I/O threads.  The
+ * caller queues a request and returns at once; an I/O thread takes it,
+ * does the transfer with the host's positional I/O and calls biodone, then
+ * takes the next one without sleeping while the ring holds any.  The pool
+ * grows on demand up to BIO_MAXTHREADS; a thread idle for BIO_IDLE_NS
+ * ends.
+ *
+ * Wakeup policy.  Waking a parked thread costs a host context switch on
+ * each side (5-60 us when the thread's CPU is halted, on a VM), far more
+ * than a cached 4 KiB transfer, so a thread is woken (or started) only
+ * when the requests queued need one more.  Each queued request is of one
+ * of two kinds:
+ *  - blocking: it waits for a device (the host said EAGAIN: not cached, or
+ *    a BIO_SYNC write, or the host cannot tell at all: no hi_rw_nowait).
+ *    It gets a thread of its own, so such transfers overlap up to the pool
+ *    size;
+ *  - quick: the host answered anything else: it cannot try this transfer
+ *    without perhaps waiting (POSIX: a file system that refuses
+ *    RWF_NOWAIT for reads, or buffered writes while the host seems to
+ *    throttle them), which nearly always means a memory copy.  These
+ *    share threads: one thread that is awake and not in a blocking
+ *    transfer works through all of them in order, as NetBSD's single I/O
+ *    thread does with every request.
+ * So a thread is woken when the awake threads not in a blocking transfer
+ * ("serving") are fewer than the queued blocking requests plus one for
+ * the quick ones.  A quick transfer that blocks after all would hold up the
+ * ones queued behind it: when requests are queued and no thread has taken
+ * one for BIO_STALL_NS (b_progress), the next submission or take wakes
+ * another thread regardless.
  *
  * Each I/O thread owns an lwp (made at start through the upcalls, as a
  * kernel thread would) and calls biodone holding a rump CPU but not the
@@ -35,6 +58,7 @@
 #define BIO_RING       128
 #define BIO_MAXTHREADS 16
 #define BIO_IDLE_NS    (10 * RH_NS)
+#define BIO_STALL_NS   (100 * 1000)
 
 struct bio_req {
 	int r_fd;
@@ -43,17 +67,21 @@ struct bio_req {
 	size_t r_len;
 	int64_t r_off;
 	size_t r_moved; /* of r_len, done already on the caller's thread */
+	bool r_blocks;	/* expected to wait for a device (see above) */
 	rump_biodone_fn r_done;
 	void *r_donearg;
 };
 
 struct bio_pool {
 	struct bio_req b_ring[BIO_RING];
-	unsigned b_head;		/* next request to take */
-	unsigned b_count;		/* requests in the ring */
-	unsigned b_inflight;		/* in the ring or being done */
-	unsigned b_threads;		/* I/O threads alive */
-	unsigned b_idle;		/* of those, parked on b_idleq */
+	unsigned b_head;      /* next request to take */
+	unsigned b_count;     /* requests in the ring */
+	unsigned b_inflight;  /* in the ring or being done */
+	unsigned b_threads;   /* I/O threads alive */
+	unsigned b_idle;      /* of those, parked on b_idleq */
+	unsigned b_blocking;  /* of those, in a blocking transfer */
+	unsigned b_qblocking; /* blocking requests in the ring */
+	uint64_t b_progress;  /* when a thread last took or was woken */
 	struct rumphost_waitq b_idleq;	/* I/O threads waiting for work */
 	struct rumphost_waitq b_fullq;	/* submitters waiting for room */
 	struct rumphost_waitq b_drainq; /* waiting for b_inflight == 0 */
@@ -85,13 +113,67 @@ bio_transfer(const struct bio_req *r)
 	rumphost_unsched(&nlocks, NULL);
 }
 
+/* With the pool locked: does the ring need one more thread awake? */
+static bool
+bio_needs_thread(void)
+{
+	unsigned serving = bio.b_threads - bio.b_idle - bio.b_blocking;
+	unsigned need = bio.b_qblocking + (bio.b_count > bio.b_qblocking);
+
+	if (bio.b_count == 0)
+		return false;
+	if (serving < need)
+		return true;
+	return rumphost_host_mono_ns() - bio.b_progress > BIO_STALL_NS;
+}
+
 /*
- * With the pool locked: take the next request, waiting for one.  Wakeups
- * noted in wk are delivered whenever the lock is dropped.
+ * With the pool locked: wake an idle thread if the ring needs one more.
+ * True if a thread should be started instead (counted in b_threads
+ * already): the caller starts it with bio_start after dropping the lock.
  */
 static bool
-bio_take(
-    struct bio_req *r, struct rumphost_hlock **lkp, struct rumphost_wakes *wk)
+bio_kick(struct rumphost_wakes *wk)
+{
+
+	if (!bio_needs_thread())
+		return false;
+	bio.b_progress = rumphost_host_mono_ns();
+	if (bio.b_idle > 0) {
+		rumphost_wq_wake_one(&bio.b_idleq, wk);
+		bio.b_idle--;
+		return false;
+	}
+	if (bio.b_threads < BIO_MAXTHREADS) {
+		bio.b_threads++;
+		return true;
+	}
+	return false;
+}
+
+/* Start the thread bio_kick counted; without it the pool must not be empty. */
+static void
+bio_start(void)
+{
+	struct rumphost_hlock *lk;
+
+	if (rumphost_host_thread_create(
+		bio_thread, NULL, "rumphost-bio", 0, -1) == 0)
+		return;
+	lk = rumphost_wq_lock(&bio);
+	if (--bio.b_threads == 0)
+		rumphost_fatal("rumpuser_bio", "cannot start an I/O thread");
+	rumphost_wq_unlock(lk);
+}
+
+/*
+ * With the pool locked: take the next request, waiting for one.  Wakeups
+ * noted in wk are delivered whenever the lock is dropped; *spawn says a
+ * thread is to be started (bio_kick).
+ */
+static bool
+bio_take(struct bio_req *r, struct rumphost_hlock **lkp,
+    struct rumphost_wakes *wk, bool *spawn)
 {
 	struct rumphost_waiter w;
 	uint64_t deadline;
@@ -116,7 +198,14 @@ bio_take(
 	*r = bio.b_ring[bio.b_head];
 	bio.b_head = (bio.b_head + 1) % BIO_RING;
 	bio.b_count--;
+	if (r->r_blocks) {
+		bio.b_qblocking--;
+		bio.b_blocking++;
+	}
+	bio.b_progress = rumphost_host_mono_ns();
 	rumphost_wq_wake_one(&bio.b_fullq, wk);
+	/* This thread may have left the quick requests to no one. */
+	*spawn = bio_kick(wk);
 	return true;
 }
 
@@ -126,6 +215,7 @@ bio_thread(void *arg)
 	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 	struct bio_req r;
+	bool spawn;
 
 	(void)arg;
 	rumphost_hyp.hyp_schedule();
@@ -133,10 +223,14 @@ bio_thread(void *arg)
 	rumphost_hyp.hyp_unschedule();
 
 	lk = rumphost_wq_lock(&bio);
-	while (bio_take(&r, &lk, &wk)) {
+	while (bio_take(&r, &lk, &wk, &spawn)) {
 		rumphost_wq_unlock_wake(lk, &wk);
+		if (spawn)
+			bio_start();
 		bio_transfer(&r);
 		lk = rumphost_wq_lock(&bio);
+		if (r.r_blocks)
+			bio.b_blocking--;
 		if (--bio.b_inflight == 0)
 			while (rumphost_wq_wake_one(&bio.b_drainq, &wk))
 				continue;
@@ -171,19 +265,23 @@ bio_wait_room(struct rumphost_hlock *lk)
 /*
  * The handoff-free path.  Called holding a CPU (and perhaps the giant
  * lock); returns holding them again.  True if the request was done and
- * completed here; else *moved says how much of it is done.
+ * completed here; else *moved says how much of it is done and *blocks
+ * whether the rest is expected to wait for a device (the host said
+ * EAGAIN or moved only part), not merely to be impossible to try without
+ * waiting.
  */
 static bool
 bio_inline(int fd, int op, void *data, size_t len, int64_t off,
-    rump_biodone_fn done, void *donearg, size_t *moved)
+    rump_biodone_fn done, void *donearg, size_t *moved, bool *blocks)
 {
-	int nlocks, n0;
+	int error, nlocks, n0;
 
 	rumphost_unsched(&nlocks, NULL);
-	if (rumphost_info.hi_rw_nowait(
-		fd, !(op & RUMPUSER_BIO_READ), data, len, off, moved) != 0 ||
-	    *moved > len)
+	error = rumphost_info.hi_rw_nowait(
+	    fd, !(op & RUMPUSER_BIO_READ), data, len, off, moved);
+	if (error != 0 || *moved > len)
 		*moved = 0;
+	*blocks = error == RH_EAGAIN || (error == 0 && *moved < len);
 	if (*moved == len) {
 		rumphost_sched(0, NULL);
 		done(donearg, len, 0);
@@ -202,35 +300,25 @@ rumpuser_bio(int fd, int op, void *data, size_t len, int64_t off,
 	struct rumphost_wakes wk = RUMPHOST_WAKES_INIT;
 	struct rumphost_hlock *lk;
 	struct bio_req *r;
-	bool spawn = false;
+	bool blocks = true, spawn;
 	size_t moved = 0;
 
 	if (rumphost_info.hi_rw_nowait != NULL && off >= 0 && len > 0 &&
 	    !(op & RUMPUSER_BIO_SYNC) &&
-	    bio_inline(fd, op, data, len, off, done, donearg, &moved))
+	    bio_inline(fd, op, data, len, off, done, donearg, &moved, &blocks))
 		return;
 	lk = bio_wait_room(rumphost_wq_lock(&bio));
 	r = &bio.b_ring[(bio.b_head + bio.b_count) % BIO_RING];
-	*r = (struct bio_req){fd, op, data, len, off, moved, done, donearg};
+	*r = (struct bio_req){
+	    fd, op, data, len, off, moved, blocks, done, donearg};
 	bio.b_count++;
 	bio.b_inflight++;
-	if (bio.b_idle > 0) {
-		rumphost_wq_wake_one(&bio.b_idleq, &wk);
-		bio.b_idle--;
-	} else if (bio.b_threads < BIO_MAXTHREADS) {
-		bio.b_threads++;
-		spawn = true;
-	}
+	if (blocks)
+		bio.b_qblocking++;
+	spawn = bio_kick(&wk);
 	rumphost_wq_unlock_wake(lk, &wk);
-	if (spawn &&
-	    rumphost_host_thread_create(
-		bio_thread, NULL, "rumphost-bio", 0, -1) != 0) {
-		lk = rumphost_wq_lock(&bio);
-		if (--bio.b_threads == 0)
-			rumphost_fatal(
-			    "rumpuser_bio", "cannot start an I/O thread");
-		rumphost_wq_unlock(lk);
-	}
+	if (spawn)
+		bio_start();
 }
 
 void

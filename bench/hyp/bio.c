@@ -5,7 +5,11 @@
  * for the completion callback; ns/op is the round trip), and 32 in
  * flight (ns/op is wall time per request).  The completion wakes the
  * issuer through a host pthread condition variable.  The callback
- * argument is non-NULL (NetBSD's library asserts that).
+ * argument is non-NULL (NetBSD's library asserts that).  rumphost's
+ * POSIX host counts a memory file system's data as cached, so it does
+ * these reads on the caller's thread; RUMPHOST_BIO_INLINE=0 in the
+ * environment sends them through its I/O threads instead, which is
+ * what NetBSD's library does with every request.
  * Assumes: /dev/shm or $TMPDIR is writable with 16 MiB free.
  */
 

@@ -168,6 +168,7 @@ membudget(void)
 int
 rumphost_host_init(struct rumphost_host_info *hi)
 {
+	const char *e;
 
 	hi->hi_version = RUMPHOST_HOST_VERSION;
 	hi->hi_ncpu = countcpus();
@@ -175,5 +176,7 @@ rumphost_host_init(struct rumphost_host_info *hi)
 	hi->hi_minalign = _Alignof(max_align_t);
 	hi->hi_name = "posix";
 	hi->hi_rw_nowait = rumphost_posix_rw_nowait;
+	if ((e = getenv("RUMPHOST_BIO_INLINE")) != NULL && strcmp(e, "0") == 0)
+		hi->hi_rw_nowait = rumphost_posix_rw_refuse;
 	return 0;
 }

@@ -16,6 +16,9 @@ int rumphost_posix_errno(int);
 /* The hi_rw_nowait of the host info (file.c). */
 int rumphost_posix_rw_nowait(
     int fd, int write, void *buf, size_t len, int64_t off, size_t *done);
+/* The one with RUMPHOST_BIO_INLINE=0: refuses every transfer (file.c). */
+int rumphost_posix_rw_refuse(
+    int fd, int write, void *buf, size_t len, int64_t off, size_t *done);
 
 /*
  * A void host function met a failure it cannot report: print what failed

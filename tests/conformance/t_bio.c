@@ -203,3 +203,36 @@ t_bio_flood(void)
 	check_reqs(r, NFLOOD, 0);
 	CHECK_EQ(HC(rumpuser_close(fd)), 0);
 }
+
+/*
+ * The same through the I/O threads alone: with RUMPHOST_BIO_INLINE=0 our
+ * POSIX host tries no transfer on the caller's thread (other libraries
+ * ignore the variable), so requests queue, share the I/O threads and fill
+ * the ring, where otherwise cached reads and buffered writes would all be
+ * done by the caller.
+ */
+static void
+boot_pool(int ncpu)
+{
+
+	REQUIRE(h_setenv("RUMPHOST_BIO_INLINE", "0"));
+	fk_boot(ncpu);
+}
+
+void
+t_bio_many_pool(void)
+{
+
+	boot_pool(2);
+	t_bio_many();
+	fk_finish();
+}
+
+void
+t_bio_flood_pool(void)
+{
+
+	boot_pool(1);
+	t_bio_flood();
+	fk_finish();
+}

@@ -77,6 +77,8 @@ const struct t_case t_cases[] = {
     {"bio.many_ncpu1", t_bio_many, 0, 1, 0},
     {"bio.many_ncpu2", t_bio_many, 0, 2, 0},
     {"bio.flood_ncpu1", t_bio_flood, 0, 1, 0},
+    {"bio.many_pool", t_bio_many_pool, T_NOBOOT, 2, 0},
+    {"bio.flood_pool_ncpu1", t_bio_flood_pool, T_NOBOOT, 1, 0},
     {"bio.error", t_bio_error, 0, 1, 0},
     {"bio.eof", t_bio_eof, 0, 1, 0},
     {"iov.offset", t_iov_offset, 0, 0, 0},

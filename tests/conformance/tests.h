@@ -75,6 +75,8 @@ void t_thread_detached(void);
 void t_thread_many(void);
 void t_thread_detached_storm(void);
 void t_bio_flood(void);
+void t_bio_many_pool(void);
+void t_bio_flood_pool(void);
 void t_misc_exit(void);
 void t_misc_console(void);
 #ifdef RUMPHOST_NETBSD_CURRENT
