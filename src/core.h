@@ -120,6 +120,8 @@ struct rumphost_thr {
 	size_t t_linelen;		 /* bytes in t_line */
 	struct rumphost_pgfree *t_pages; /* free one-page blocks (pages.c) */
 	unsigned t_npages;		 /* how many */
+	struct rumphost_mtxfree *t_mtxs; /* destroyed mutexes (mutex.c) */
+	unsigned t_nmtxs;		 /* how many */
 	char t_line[RH_LINEMAX];	 /* console line being assembled */
 };
 
@@ -149,6 +151,11 @@ rumphost_curlwp(void)
 
 	return RH_LIKELY(t != NULL) ? t->t_lwp : NULL;
 }
+
+/* --- mutex.c: the per-thread cache of destroyed mutexes --------------- */
+
+/* Give t's cached mutexes back, before t is freed. */
+void rumphost_mtx_flush(struct rumphost_thr *t);
 
 /* --- waitq.c: wait queues of parked threads ---------------------------- */
 
@@ -209,6 +216,20 @@ struct rumphost_wakes {
 bool rumphost_wq_wake_one(struct rumphost_waitq *, struct rumphost_wakes *wk);
 /* Drop the queue lock, then unpark every thread noted in wk. */
 void rumphost_wq_unlock_wake(struct rumphost_hlock *, struct rumphost_wakes *);
+/*
+ * Moving a waiter between queues (condition variable to mutex, cv.c): a
+ * waiter taken off one queue without being woken, which parks without a
+ * deadline (so it cannot leave by itself), and which therefore belongs to
+ * whoever took it off until it is requeued or woken.
+ *
+ * With q locked: append w, keeping its thread, still waiting; its w_kind
+ * becomes kind.
+ */
+void rumphost_wq_requeue(
+    struct rumphost_waitq *q, struct rumphost_waiter *w, int kind);
+/* With no queue lock: mark w (on no queue) woken and note it in wk. */
+void
+rumphost_wq_wake_detached(struct rumphost_waiter *w, struct rumphost_wakes *wk);
 
 /*
  * Without the queue lock: park until w is woken or the monotonic clock
@@ -240,6 +261,19 @@ rumphost_wq_empty(const struct rumphost_waitq *q)
 void rumphost_mtx_lock(struct rumpuser_mtx *);
 void rumphost_mtx_unlock(struct rumpuser_mtx *);
 int rumphost_mtx_flags(const struct rumpuser_mtx *);
+/*
+ * w's kind once rumphost_mtx_requeue moved it to a mutex's queue: woken
+ * from there, its thread must take the mutex with rumphost_mtx_lock_moved.
+ */
+#define RUMPHOST_WQ_MOVED (-1)
+/*
+ * Move w (a detached waiter, see rumphost_wq_requeue) to m's queue if m is
+ * held, so that m's release wakes it; false if m is free (the caller then
+ * wakes w).
+ */
+bool rumphost_mtx_requeue(struct rumpuser_mtx *, struct rumphost_waiter *w);
+/* rumphost_mtx_lock for a thread woken from m's queue after a requeue. */
+void rumphost_mtx_lock_moved(struct rumpuser_mtx *);
 
 /* --- bio.c: used by file.c --------------------------------------------- */
 

@@ -133,9 +133,17 @@ rw_block(struct rumpuser_rw *rw, int kind)
 	for (;;) {
 		if (rw_try_queued(rw, kind, woken))
 			break;
-		/* Still held: say so, unless it was just released. */
+		/*
+		 * Still held: say so, unless it was just released.  Setting
+		 * RW_WAITERS on a lock nobody holds would park this thread
+		 * with nobody left to wake it (the last holder left without
+		 * seeing the bit): try again instead.  With the bit already
+		 * set the queue is not empty, and the release that emptied
+		 * the lock saw the bit and wakes the queue under this lock.
+		 */
 		s = __atomic_load_n(&rw->r_state, __ATOMIC_RELAXED);
-		if (!(s & RW_WAITERS) && !rw_cas(rw, &s, s | RW_WAITERS))
+		if (!(s & RW_WAITERS) &&
+		    (!(s & RW_HOLDERS) || !rw_cas(rw, &s, s | RW_WAITERS)))
 			continue;
 		rumphost_wq_insert(&rw->r_waitq, &w, kind);
 		rumphost_wq_unlock(lk);

@@ -44,6 +44,8 @@ rumphost_thr_self(void)
 	t->t_linelen = 0;
 	t->t_pages = NULL;
 	t->t_npages = 0;
+	t->t_mtxs = NULL;
+	t->t_nmtxs = 0;
 	rumphost_host_tls_set(t);
 	return t;
 }
@@ -54,6 +56,7 @@ rumphost_thread_gone(void *slot)
 {
 
 	rumphost_pages_flush(slot);
+	rumphost_mtx_flush(slot);
 	rumphost_host_free(slot, sizeof(struct rumphost_thr));
 }
 

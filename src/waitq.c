@@ -23,6 +23,10 @@
  *   there is no window in which a waiter must wait for its waker.
  * - Park may return spuriously (a token left by an earlier, late or raced
  *   wakeup); every loop rechecks w_woken.
+ * - A waiter that parks without a deadline may be taken off its queue
+ *   without being woken and appended to another queue (requeue, for
+ *   condition variable waiters whose mutex is held: cv.c): it stays
+ *   WAITING throughout, and only its new queue's waker wakes it.
  *
  * Assumes: the host's park/unpark and sleeping locks (host.h).
  */
@@ -130,6 +134,33 @@ rumphost_wq_unlock_wake(struct rumphost_hlock *lk, struct rumphost_wakes *wk)
 	for (i = 0; i < wk->wk_n; i++)
 		rumphost_host_unpark(wk->wk_t[i]);
 	wk->wk_n = 0;
+}
+
+void
+rumphost_wq_requeue(
+    struct rumphost_waitq *q, struct rumphost_waiter *w, int kind)
+{
+
+	w->w_kind = kind;
+	w->w_next = NULL;
+	w->w_prev = q->q_tail;
+	if (q->q_tail != NULL)
+		q->q_tail->w_next = w;
+	else
+		q->q_head = w;
+	q->q_tail = w;
+}
+
+void
+rumphost_wq_wake_detached(struct rumphost_waiter *w, struct rumphost_wakes *wk)
+{
+	struct rumphost_hthread *t = w->w_thread;
+
+	__atomic_store_n(&w->w_woken, WQ_WOKEN, __ATOMIC_RELEASE);
+	if (wk->wk_n < RUMPHOST_WAKES_MAX)
+		wk->wk_t[wk->wk_n++] = t;
+	else
+		rumphost_host_unpark(t);
 }
 
 bool

@@ -35,3 +35,17 @@ rumphost_host_wall(int64_t *sec, long *nsec)
 	*nsec = ts.tv_nsec;
 	return 0;
 }
+
+/* hi_mono_ts: the same clock as rumphost_host_mono_ns, not multiplied. */
+int
+rumphost_posix_mono_ts(int64_t *sec, long *nsec)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		rumphost_posix_fatal(
+		    "rumphost_posix_mono_ts: clock_gettime", errno);
+	*sec = (int64_t)ts.tv_sec;
+	*nsec = ts.tv_nsec;
+	return 0;
+}

@@ -15,6 +15,10 @@
  * which share of it the rump kernel publishes as RUMP_MEMLIMIT.  Swap is
  * not counted: memory the rump kernel caches should not be pushed out to
  * disk.
+ *
+ * hi_single_threaded is glibc's __libc_single_threaded where the C library
+ * has it (glibc 2.32 and later; set until the first thread is started),
+ * else left NULL.
  */
 #include <sys/resource.h>
 
@@ -26,6 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__has_include)
+#if __has_include(<sys/single_threaded.h>)
+#include <sys/single_threaded.h> /* glibc 2.32 */
+#define HAVE_SINGLE_THREADED 1
+#endif
+#endif
 
 #include <rumphost/host.h>
 #include <rumphost/nberrno.h>
@@ -178,5 +188,9 @@ rumphost_host_init(struct rumphost_host_info *hi)
 	hi->hi_rw_nowait = rumphost_posix_rw_nowait;
 	if ((e = getenv("RUMPHOST_BIO_INLINE")) != NULL && strcmp(e, "0") == 0)
 		hi->hi_rw_nowait = rumphost_posix_rw_refuse;
+	hi->hi_mono_ts = rumphost_posix_mono_ts;
+#ifdef HAVE_SINGLE_THREADED
+	hi->hi_single_threaded = &__libc_single_threaded;
+#endif
 	return 0;
 }

@@ -19,6 +19,8 @@ int rumphost_posix_rw_nowait(
 /* The one with RUMPHOST_BIO_INLINE=0: refuses every transfer (file.c). */
 int rumphost_posix_rw_refuse(
     int fd, int write, void *buf, size_t len, int64_t off, size_t *done);
+/* The hi_mono_ts of the host info (clock.c). */
+int rumphost_posix_mono_ts(int64_t *sec, long *nsec);
 
 /*
  * A void host function met a failure it cannot report: print what failed

@@ -64,6 +64,21 @@ struct rumphost_host_info {
 	 */
 	int (*hi_rw_nowait)(int fd, int write, void *buf, size_t len,
 	    int64_t off, size_t *done);
+	/*
+	 * Optional: rumphost_host_mono_ns()'s clock as seconds and
+	 * nanoseconds (0 <= nsec < 10^9), returning 0.  Never blocks.  Saves
+	 * rumpuser_clock_gettime splitting ns with a 64-bit division where
+	 * the host's own clock comes in that form.
+	 */
+	int (*hi_mono_ts)(int64_t *sec, long *nsec);
+	/*
+	 * Optional: a flag that is nonzero only while the process has a
+	 * single thread, and that only that thread's own actions (starting
+	 * a thread) clear (glibc's __libc_single_threaded).  While it is
+	 * set, no other thread can be touching a lock, so a mutex release
+	 * needs no atomic read-modify-write.
+	 */
+	const volatile char *hi_single_threaded;
 };
 
 /*

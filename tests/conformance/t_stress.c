@@ -1,8 +1,10 @@
 /*
  * Races and stress (the slow set): lost-wakeup hunts on cv (a ping-pong
- * that hangs if a wakeup is lost, and the scheduler-interlock pattern),
+ * and a broadcasting herd that hang if a wakeup is lost, and the
+ * scheduler-interlock pattern),
  * rwlock downgrade under contention (a writer slipping into a downgrade
- * changes a value the downgrader must still see), and many
+ * changes a value the downgrader must still see), nested rwlock writers
+ * (a lost wakeup on the inner lock stops both), and many
  * mutex/rwlock/cv/thread lifecycles.  Iteration counts shrink under a
  * sanitizer; each runs for TOL_STRESS_NS and is bounded by its watchdog.
  */
@@ -69,14 +71,25 @@ ping1(void *arg)
 	pinger(arg, 1);
 }
 
-/* Both threads wait forever after a lost wakeup: say so, by name. */
+static bool
+all_done(struct fk_thread **t, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!fk_done(t[i]))
+			return false;
+	return true;
+}
+
+/* Every thread waits forever after a lost wakeup: say so, by name. */
 static void
-monitor(struct fk_thread *a, struct fk_thread *b, long *progress)
+monitor(struct fk_thread **t, int n, long *progress)
 {
 	uint64_t last = h_mono_ns();
 	long seen = -1, now;
 
-	while (!fk_done(a) || !fk_done(b)) {
+	while (!all_done(t, n)) {
 		fk_pause(10 * TOL_MS);
 		now = __atomic_load_n(progress, __ATOMIC_SEQ_CST);
 		if (now != seen) {
@@ -94,7 +107,7 @@ monitor(struct fk_thread *a, struct fk_thread *b, long *progress)
 static void
 pingpong(int timed)
 {
-	struct fk_thread *a, *b;
+	struct fk_thread *t[2];
 	struct pp p;
 
 	memset(&p, 0, sizeof(p));
@@ -102,11 +115,11 @@ pingpong(int timed)
 	p.timed = timed;
 	rumpuser_mutex_init(&p.m, RUMPUSER_MTX_KMUTEX);
 	rumpuser_cv_init(&p.cv);
-	a = fk_spawn("ping", ping0, &p);
-	b = fk_spawn("pong", ping1, &p);
-	monitor(a, b, &p.turn);
-	fk_join(a);
-	fk_join(b);
+	t[0] = fk_spawn("ping", ping0, &p);
+	t[1] = fk_spawn("pong", ping1, &p);
+	monitor(t, 2, &p.turn);
+	fk_join(t[0]);
+	fk_join(t[1]);
 	t_note("%ld handoffs", p.turn);
 	CHECK(p.turn > 1000);
 	rumpuser_cv_destroy(p.cv);
@@ -125,6 +138,133 @@ t_stress_cv_timed_pingpong(void)
 {
 
 	pingpong(1);
+}
+
+/*
+ * A herd taking turns round-robin, each broadcasting under the mutex: the
+ * waiters signalled while the mutex is held move to its queue (cv.c), and
+ * each release must wake the next, also when the broadcaster takes the
+ * mutex again first.  One in four waits has a timeout (those are woken
+ * at once instead of moved).  A lost wakeup hangs: the watchdog fires.
+ */
+#define HERD_N 4
+
+struct herd {
+	struct rumpuser_mtx *m;
+	struct rumpuser_cv *cv;
+	long turn;
+	int stop;
+};
+
+struct herd_me {
+	struct herd *h;
+	long me;
+};
+
+static void
+herder(void *arg)
+{
+	struct herd_me *hm = arg;
+	struct herd *h = hm->h;
+	long i;
+
+	for (i = 0;; i++) {
+		HCV(rumpuser_mutex_enter(h->m));
+		while (h->turn % HERD_N != hm->me && !h->stop) {
+			if ((i & 3) == hm->me)
+				(void)HC(rumpuser_cv_timedwait(
+				    h->cv, h->m, 0, 1000000));
+			else
+				HCV(rumpuser_cv_wait(h->cv, h->m));
+		}
+		if (h->stop) {
+			rumpuser_mutex_exit(h->m);
+			break;
+		}
+		__atomic_add_fetch(&h->turn, 1, __ATOMIC_SEQ_CST);
+		if (hm->me == 0 && (i & 255) == 0 && over())
+			h->stop = 1;
+		HCV(rumpuser_cv_broadcast(h->cv));
+		rumpuser_mutex_exit(h->m);
+	}
+}
+
+void
+t_stress_cv_herd(void)
+{
+	struct fk_thread *t[HERD_N];
+	struct herd_me me[HERD_N];
+	struct herd h;
+	int i;
+
+	memset(&h, 0, sizeof(h));
+	deadline = h_mono_ns() + TOL_STRESS_NS;
+	rumpuser_mutex_init(&h.m, RUMPUSER_MTX_KMUTEX);
+	rumpuser_cv_init(&h.cv);
+	for (i = 0; i < HERD_N; i++) {
+		me[i].h = &h;
+		me[i].me = i;
+		t[i] = fk_spawn("herder", herder, &me[i]);
+	}
+	monitor(t, HERD_N, &h.turn);
+	for (i = 0; i < HERD_N; i++)
+		fk_join(t[i]);
+	t_note("%ld turns", h.turn);
+	CHECK(h.turn > 1000);
+	rumpuser_cv_destroy(h.cv);
+	rumpuser_mutex_destroy(h.m);
+}
+
+/*
+ * Two threads take two rwlocks as writers, nested in one order.  A
+ * writer that queues on the inner lock just as its holder lets go, and
+ * is not woken, holds the outer lock forever: both stop (the watchdog).
+ */
+struct nest {
+	struct rumpuser_rw *outer, *inner;
+	long n;
+	int stop;
+};
+
+static void
+nester(void *arg)
+{
+	struct nest *ns = arg;
+	long i;
+
+	for (i = 0; !__atomic_load_n(&ns->stop, __ATOMIC_SEQ_CST); i++) {
+		HCV(rumpuser_rw_enter(RUMPUSER_RW_WRITER, ns->outer));
+		HCV(rumpuser_rw_enter(RUMPUSER_RW_WRITER, ns->inner));
+		rumpuser_rw_exit(ns->inner);
+		rumpuser_rw_exit(ns->outer);
+		/* The inner lock alone, so that it is contended too. */
+		HCV(rumpuser_rw_enter(RUMPUSER_RW_WRITER, ns->inner));
+		__atomic_add_fetch(&ns->n, 1, __ATOMIC_SEQ_CST);
+		rumpuser_rw_exit(ns->inner);
+		if ((i & 255) == 0 && over())
+			__atomic_store_n(&ns->stop, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+void
+t_stress_rw_nested(void)
+{
+	struct fk_thread *t[2];
+	struct nest ns;
+
+	memset(&ns, 0, sizeof(ns));
+	deadline = h_mono_ns() + TOL_STRESS_NS;
+	rumpuser_rw_init(&ns.outer);
+	rumpuser_rw_init(&ns.inner);
+	t[0] = fk_spawn("nest0", nester, &ns);
+	t[1] = fk_spawn("nest1", nester, &ns);
+	monitor(t, 2, &ns.n);
+	fk_join(t[0]);
+	fk_join(t[1]);
+	t_note("%ld rounds", ns.n);
+	CHECK(ns.n > 1000);
+	rumpuser_rw_destroy(ns.inner);
+	rumpuser_rw_destroy(ns.outer);
 }
 
 /* NCPU=1 scheduler-interlock ping-pong: a lost wakeup hangs. */

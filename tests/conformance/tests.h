@@ -66,6 +66,8 @@ void t_rw_tryupgrade_sole(void);
 void t_rw_downgrade(void);
 void t_stress_cv_pingpong(void);
 void t_stress_cv_timed_pingpong(void);
+void t_stress_cv_herd(void);
+void t_stress_rw_nested(void);
 void t_stress_schedlock(void);
 void t_stress_downgrade(void);
 void t_stress_lifecycles(void);

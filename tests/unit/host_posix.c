@@ -142,6 +142,53 @@ t_clock(void)
 	return 1;
 }
 
+/* hi_mono_ts is the monotonic clock of mono_ns, split. */
+static int
+t_clock_ts(void)
+{
+	struct rumphost_host_info hi;
+	uint64_t a, b, ts;
+	int64_t sec;
+	long nsec;
+
+	memset(&hi, 0, sizeof(hi));
+	CHECK(rumphost_host_init(&hi) == 0);
+	CHECK(hi.hi_mono_ts != NULL);
+	a = now();
+	CHECK(hi.hi_mono_ts(&sec, &nsec) == 0);
+	b = now();
+	CHECK(sec >= 0 && nsec >= 0 && nsec < 1000000000);
+	ts = (uint64_t)sec * 1000000000u + (uint64_t)nsec;
+	CHECK(a <= ts && ts <= b);
+	return 1;
+}
+
+/* hi_single_threaded, where there is one, is set only while one thread. */
+static void *
+nothing(void *arg)
+{
+
+	return arg;
+}
+
+static int
+t_single_threaded(void)
+{
+	struct rumphost_host_info hi;
+	pthread_t t;
+
+	memset(&hi, 0, sizeof(hi));
+	CHECK(rumphost_host_init(&hi) == 0);
+	if (hi.hi_single_threaded == NULL) {
+		printf("# SKIP: no single-thread flag in this C library\n");
+		return 1;
+	}
+	CHECK(pthread_create(&t, NULL, nothing, NULL) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	CHECK(*hi.hi_single_threaded == 0);
+	return 1;
+}
+
 /* --- park and unpark ------------------------------------------------------ */
 
 static int
@@ -926,6 +973,9 @@ static const struct {
     {"alloc is aligned to minalign", t_alloc},
     {"map gives zeroed page-aligned memory", t_map},
     {"clocks", t_clock},
+    {"hi_mono_ts agrees with mono_ns", t_clock_ts},
+    {"hi_single_threaded is clear once a thread was started",
+	t_single_threaded},
     {"park times out no earlier than its deadline", t_park_timeout},
     {"unpark before park returns at once, once", t_unpark_first},
     {"unpark from another thread wakes a parked thread", t_cross_unpark},
