@@ -28,7 +28,7 @@ import sys
 import tempfile
 
 HYP_HANDOFF = ["hyp_mutex_contended", "hyp_cv_pingpong",
-               "hyp_thread_create_join", "hyp_bio_read"]
+               "hyp_thread_create_join", "hyp_bio_read", "hyp_bio_pool"]
 HYP_SOLO = ["hyp_mutex_uncontended", "hyp_malloc_free", "hyp_clock_gettime"]
 
 # name, argv (binary first), pinned variant?, per-run limit (s)

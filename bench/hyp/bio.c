@@ -85,9 +85,11 @@ make_file(void)
 	return path;
 }
 
-void
-hb_bio_read(void)
+/* The two runs; result names are PREFIX_qd1 and PREFIX_qd32. */
+static void
+bio_run(const char *prefix)
 {
+	char name[64];
 	unsigned long i, n, x = 88172645463325252UL;
 	char *path, *bufs;
 	double t0;
@@ -110,7 +112,8 @@ hb_bio_read(void)
 		    (int64_t)(x % (FILESZ / BLK)) * BLK, done, &ndone);
 		wait_done(i + 1);
 	}
-	bn_result("hyp_bio_read_qd1", "ns/op", (bn_now() - t0) / n, n);
+	snprintf(name, sizeof(name), "%s_qd1", prefix);
+	bn_result(name, "ns/op", (bn_now() - t0) / n, n);
 
 	n = bn_iters(QD_N / QD);
 	ndone = 0;
@@ -123,11 +126,26 @@ hb_bio_read(void)
 		}
 		wait_done((i + 1) * QD);
 	}
-	bn_result(
-	    "hyp_bio_read_qd32", "ns/op", (bn_now() - t0) / (n * QD), n * QD);
+	snprintf(name, sizeof(name), "%s_qd32", prefix);
+	bn_result(name, "ns/op", (bn_now() - t0) / (n * QD), n * QD);
 	if (nerr != 0)
 		bn_die("bio: %d requests failed", nerr);
 	rumpuser_close(fd);
 	free(bufs);
 	free(path);
+}
+
+void
+hb_bio_read(void)
+{
+
+	bio_run("hyp_bio_read");
+}
+
+/* main.c set RUMPHOST_BIO_INLINE=0 before the library started. */
+void
+hb_bio_pool(void)
+{
+
+	bio_run("hyp_bio_pool");
 }

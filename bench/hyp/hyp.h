@@ -33,5 +33,6 @@ void hb_thread_create_join(void);
 void hb_malloc_free(void);
 void hb_clock_gettime(void);
 void hb_bio_read(void);
+void hb_bio_pool(void);
 
 #endif /* BENCH_HYP_H */
