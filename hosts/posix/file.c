@@ -382,11 +382,14 @@ nowait_learn(int fd)
 {
 	struct statfs sfs;
 	struct stat st;
+	uint32_t type; /* magic numbers are 32 bits; f_type is int on i386 */
 
+	type =
+	    fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fstatfs(fd, &sfs) == 0
+	    ? (uint32_t)sfs.f_type
+	    : 0;
 	fdset_put(&memfs, fd,
-	    fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		fstatfs(fd, &sfs) == 0 &&
-		(sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC));
+	    type == (uint32_t)TMPFS_MAGIC || type == (uint32_t)RAMFS_MAGIC);
 }
 
 static void
