@@ -80,15 +80,8 @@ rumphost_wq_insert(
 {
 
 	w->w_thread = rumphost_host_thread_self();
-	w->w_kind = kind;
 	__atomic_store_n(&w->w_woken, WQ_WAITING, __ATOMIC_RELAXED);
-	w->w_next = NULL;
-	w->w_prev = q->q_tail;
-	if (q->q_tail != NULL)
-		q->q_tail->w_next = w;
-	else
-		q->q_head = w;
-	q->q_tail = w;
+	rumphost_wq_requeue(q, w, kind);
 }
 
 void

@@ -104,10 +104,23 @@ monitor(struct fk_thread **t, int n, long *progress)
 	}
 }
 
+/* Run two threads on arg until both end, watching *progress. */
+static void
+run_pair(const char *n0, void (*f0)(void *), const char *n1, void (*f1)(void *),
+    void *arg, long *progress)
+{
+	struct fk_thread *t[2];
+
+	t[0] = fk_spawn(n0, f0, arg);
+	t[1] = fk_spawn(n1, f1, arg);
+	monitor(t, 2, progress);
+	fk_join(t[0]);
+	fk_join(t[1]);
+}
+
 static void
 pingpong(int timed)
 {
-	struct fk_thread *t[2];
 	struct pp p;
 
 	memset(&p, 0, sizeof(p));
@@ -115,11 +128,7 @@ pingpong(int timed)
 	p.timed = timed;
 	rumpuser_mutex_init(&p.m, RUMPUSER_MTX_KMUTEX);
 	rumpuser_cv_init(&p.cv);
-	t[0] = fk_spawn("ping", ping0, &p);
-	t[1] = fk_spawn("pong", ping1, &p);
-	monitor(t, 2, &p.turn);
-	fk_join(t[0]);
-	fk_join(t[1]);
+	run_pair("ping", ping0, "pong", ping1, &p, &p.turn);
 	t_note("%ld handoffs", p.turn);
 	CHECK(p.turn > 1000);
 	rumpuser_cv_destroy(p.cv);
@@ -249,18 +258,13 @@ nester(void *arg)
 void
 t_stress_rw_nested(void)
 {
-	struct fk_thread *t[2];
 	struct nest ns;
 
 	memset(&ns, 0, sizeof(ns));
 	deadline = h_mono_ns() + TOL_STRESS_NS;
 	rumpuser_rw_init(&ns.outer);
 	rumpuser_rw_init(&ns.inner);
-	t[0] = fk_spawn("nest0", nester, &ns);
-	t[1] = fk_spawn("nest1", nester, &ns);
-	monitor(t, 2, &ns.n);
-	fk_join(t[0]);
-	fk_join(t[1]);
+	run_pair("nest0", nester, "nest1", nester, &ns, &ns.n);
 	t_note("%ld rounds", ns.n);
 	CHECK(ns.n > 1000);
 	rumpuser_rw_destroy(ns.inner);
