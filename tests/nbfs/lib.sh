@@ -104,3 +104,8 @@ fuse_stop() {
 	pid=
 	[ $_st -eq 0 ] || fail "$1: nbfs mount exited $_st: $(tail -n 3 "$W/log")"
 }
+
+# rchar PID: bytes the process has read so far (0 when gone).
+rchar() {
+	awk '$1 == "rchar:" { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0
+}

@@ -16,8 +16,16 @@ done
 mke2fs -q -t ext2 img 400M || fail mke2fs
 "$NBFS" -w put img src /src >log 2>&1 &
 pid=$!
-sleep 0.3
-kill -INT "$pid"
+# Interrupt once put is copying (two files' worth read), so /src exists: a
+# fixed delay could land before put had made it on a loaded machine.
+n=0
+while [ "$(rchar $pid)" -lt 8000000 ]; do
+	kill -0 $pid 2>/dev/null || break
+	n=$((n + 1))
+	[ $n -gt 600 ] && { kill -KILL $pid; fail "put: no progress in 60 s"; }
+	sleep 0.05
+done
+kill -INT "$pid" 2>/dev/null
 wait "$pid"
 st=$?
 if [ $st -eq 0 ]; then

@@ -25,11 +25,6 @@ done
 mke2fs -q -t ext2 img 800M || fail mke2fs
 ok -w put img before /before
 
-# rchar PID: bytes the process has read so far (0 when gone).
-rchar() {
-	awk '$1 == "rchar:" { print $2 }' "/proc/$1/io" 2>/dev/null || echo 0
-}
-
 # term_put WHAT SRC TOTAL: put SRC to /WHAT; TERM after TOTAL/3 read.
 term_put() {
 	"$NBFS" -w put img "$2" "/$1" >log 2>&1 &
