@@ -113,9 +113,13 @@ bio_transfer(const struct bio_req *r)
 	rumphost_unsched(&nlocks, NULL);
 }
 
-/* With the pool locked: does the ring need one more thread awake? */
+/*
+ * With the pool locked: does the ring need one more thread awake?  *nowp
+ * is the monotonic clock if the caller read it, else 0; it is read here
+ * only for the stall check.
+ */
 static bool
-bio_needs_thread(void)
+bio_needs_thread(uint64_t *nowp)
 {
 	unsigned serving = bio.b_threads - bio.b_idle - bio.b_blocking;
 	unsigned need = bio.b_qblocking + (bio.b_count > bio.b_qblocking);
@@ -124,21 +128,24 @@ bio_needs_thread(void)
 		return false;
 	if (serving < need)
 		return true;
-	return rumphost_host_mono_ns() - bio.b_progress > BIO_STALL_NS;
+	if (*nowp == 0)
+		*nowp = rumphost_host_mono_ns();
+	return *nowp - bio.b_progress > BIO_STALL_NS;
 }
 
 /*
  * With the pool locked: wake an idle thread if the ring needs one more.
  * True if a thread should be started instead (counted in b_threads
  * already): the caller starts it with bio_start after dropping the lock.
+ * now: the monotonic clock if the caller has read it, else 0.
  */
 static bool
-bio_kick(struct rumphost_wakes *wk)
+bio_kick(struct rumphost_wakes *wk, uint64_t now)
 {
 
-	if (!bio_needs_thread())
+	if (!bio_needs_thread(&now))
 		return false;
-	bio.b_progress = rumphost_host_mono_ns();
+	bio.b_progress = now != 0 ? now : rumphost_host_mono_ns();
 	if (bio.b_idle > 0) {
 		rumphost_wq_wake_one(&bio.b_idleq, wk);
 		bio.b_idle--;
@@ -205,7 +212,7 @@ bio_take(struct bio_req *r, struct rumphost_hlock **lkp,
 	bio.b_progress = rumphost_host_mono_ns();
 	rumphost_wq_wake_one(&bio.b_fullq, wk);
 	/* This thread may have left the quick requests to no one. */
-	*spawn = bio_kick(wk);
+	*spawn = bio_kick(wk, bio.b_progress);
 	return true;
 }
 
@@ -315,7 +322,7 @@ rumpuser_bio(int fd, int op, void *data, size_t len, int64_t off,
 	bio.b_inflight++;
 	if (blocks)
 		bio.b_qblocking++;
-	spawn = bio_kick(&wk);
+	spawn = bio_kick(&wk, 0);
 	rumphost_wq_unlock_wake(lk, &wk);
 	if (spawn)
 		bio_start();

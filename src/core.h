@@ -216,6 +216,8 @@ struct rumphost_wakes {
 bool rumphost_wq_wake_one(struct rumphost_waitq *, struct rumphost_wakes *wk);
 /* Drop the queue lock, then unpark every thread noted in wk. */
 void rumphost_wq_unlock_wake(struct rumphost_hlock *, struct rumphost_wakes *);
+/* With no queue lock: unpark every thread noted in wk. */
+void rumphost_wq_deliver(struct rumphost_wakes *);
 /*
  * Moving a waiter between queues (condition variable to mutex, cv.c): a
  * waiter taken off one queue without being woken, which parks without a

@@ -213,8 +213,7 @@ cv_move(struct cv_moving *mv)
 		if (!rumphost_mtx_requeue(((struct cv_waiter *)w)->cw_mtx, w))
 			rumphost_wq_wake_detached(w, &wk);
 	}
-	for (unsigned i = 0; i < wk.wk_n; i++)
-		rumphost_host_unpark(wk.wk_t[i]);
+	rumphost_wq_deliver(&wk);
 }
 
 /*

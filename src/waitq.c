@@ -103,27 +103,27 @@ bool
 rumphost_wq_wake_one(struct rumphost_waitq *q, struct rumphost_wakes *wk)
 {
 	struct rumphost_waiter *w = q->q_head;
-	struct rumphost_hthread *t;
 
 	if (w == NULL)
 		return false;
 	rumphost_wq_remove(q, w);
-	t = w->w_thread;
-	__atomic_store_n(&w->w_woken, WQ_WOKEN, __ATOMIC_RELEASE);
-	/* The waiter may return now: t may be unparked late (host.h). */
-	if (wk->wk_n < RUMPHOST_WAKES_MAX)
-		wk->wk_t[wk->wk_n++] = t;
-	else
-		rumphost_host_unpark(t);
+	rumphost_wq_wake_detached(w, wk);
 	return true;
 }
 
 void
 rumphost_wq_unlock_wake(struct rumphost_hlock *lk, struct rumphost_wakes *wk)
 {
-	unsigned i;
 
 	rumphost_host_lock_exit(lk);
+	rumphost_wq_deliver(wk);
+}
+
+void
+rumphost_wq_deliver(struct rumphost_wakes *wk)
+{
+	unsigned i;
+
 	for (i = 0; i < wk->wk_n; i++)
 		rumphost_host_unpark(wk->wk_t[i]);
 	wk->wk_n = 0;
@@ -150,6 +150,7 @@ rumphost_wq_wake_detached(struct rumphost_waiter *w, struct rumphost_wakes *wk)
 	struct rumphost_hthread *t = w->w_thread;
 
 	__atomic_store_n(&w->w_woken, WQ_WOKEN, __ATOMIC_RELEASE);
+	/* The waiter may return now: t may be unparked late (host.h). */
 	if (wk->wk_n < RUMPHOST_WAKES_MAX)
 		wk->wk_t[wk->wk_n++] = t;
 	else

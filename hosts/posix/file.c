@@ -40,27 +40,38 @@ _Static_assert(sizeof(off_t) == 8, "64-bit file offsets needed");
 #define WINVEC 64
 #define WINLEN ((size_t)1 << 30)
 
-/* Per-descriptor flags, for descriptors below NOWAIT_FDS (atomic bits). */
+/*
+ * What is learnt about a descriptor, for descriptors below NOWAIT_FDS;
+ * every field atomic, all zero while the descriptor is closed.
+ */
 #define NOWAIT_FDS 1024
-#define LONGBITS   (8 * sizeof(unsigned long))
 
-struct fdset {
-	unsigned long f_bits[NOWAIT_FDS / LONGBITS];
+struct fdstate {
+	unsigned char fs_noread;  /* reads refused RWF_NOWAIT */
+	unsigned char fs_memfs;	  /* a file on a memory file system */
+	unsigned long fs_written; /* bytes since writeback last started */
+	uint64_t fs_backoff;	  /* monotonic ns: no plain writes before */
+	uint64_t fs_slow; /* monotonic ns: a plain write last was slow */
 };
 
-static struct fdset noread; /* reads on fd refused RWF_NOWAIT */
-static struct fdset memfs;  /* fd is a file on a memory file system */
+static struct fdstate fds[NOWAIT_FDS];
 
 static void nowait_learn(int);
 static void nowait_forget(int);
 
-static bool
-fdset_has(struct fdset *s, int fd)
+/* fd's state, or NULL for a descriptor beyond the table. */
+static struct fdstate *
+fdstate(int fd)
 {
 
-	return fd >= 0 && fd < NOWAIT_FDS &&
-	    (__atomic_load_n(&s->f_bits[fd / LONGBITS], __ATOMIC_RELAXED) &
-		(1UL << (fd % LONGBITS))) != 0;
+	return fd >= 0 && fd < NOWAIT_FDS ? &fds[fd] : NULL;
+}
+
+static bool
+fd_memfs(const struct fdstate *f)
+{
+
+	return f != NULL && __atomic_load_n(&f->fs_memfs, __ATOMIC_RELAXED);
 }
 
 int
@@ -259,16 +270,14 @@ xfer(int fd, const struct rumphost_iovec *iov, size_t n, int64_t off,
  */
 #define WB_KICK ((unsigned long)1 << 20)
 
-static unsigned long wb_written[NOWAIT_FDS]; /* atomic: bytes since start */
-
 static void
-wb_note(int fd, size_t n)
+wb_note(struct fdstate *f, int fd, size_t n)
 {
 
-	if (fd < 0 || fd >= NOWAIT_FDS || fdset_has(&memfs, fd) ||
-	    __atomic_add_fetch(&wb_written[fd], n, __ATOMIC_RELAXED) < WB_KICK)
+	if (f == NULL || fd_memfs(f) ||
+	    __atomic_add_fetch(&f->fs_written, n, __ATOMIC_RELAXED) < WB_KICK)
 		return;
-	__atomic_store_n(&wb_written[fd], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->fs_written, 0, __ATOMIC_RELAXED);
 	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
@@ -287,7 +296,7 @@ rumphost_host_pwritev(int fd, const struct rumphost_iovec *iov, size_t n,
 	int error = xfer(fd, iov, n, off, done, 1);
 
 	if (off != -1 && *done > 0)
-		wb_note(fd, *done);
+		wb_note(fdstate(fd), fd, *done);
 	return error;
 }
 
@@ -355,26 +364,6 @@ rumphost_host_fsync(int fd)
 #define WR_BACKOFF_NS ((uint64_t)1000 * 1000 * 1000)
 
 static int nowait_nowrite; /* atomic: writes refused RWF_NOWAIT */
-/* atomic, ns of the monotonic clock: no plain writes to fd before */
-static uint64_t wr_backoff[NOWAIT_FDS];
-/* atomic, ns of the monotonic clock: when a plain write last was slow */
-static uint64_t wr_slow[NOWAIT_FDS];
-
-static void
-fdset_put(struct fdset *s, int fd, bool on)
-{
-	unsigned long bit;
-
-	if (fd < 0 || fd >= NOWAIT_FDS)
-		return;
-	bit = 1UL << (fd % LONGBITS);
-	if (on)
-		__atomic_or_fetch(
-		    &s->f_bits[fd / LONGBITS], bit, __ATOMIC_RELAXED);
-	else
-		__atomic_and_fetch(
-		    &s->f_bits[fd / LONGBITS], ~bit, __ATOMIC_RELAXED);
-}
 
 /* A descriptor was opened: is it a regular file in memory? */
 static void
@@ -388,48 +377,56 @@ nowait_learn(int fd)
 	    fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fstatfs(fd, &sfs) == 0
 	    ? (uint32_t)sfs.f_type
 	    : 0;
-	fdset_put(&memfs, fd,
-	    type == (uint32_t)TMPFS_MAGIC || type == (uint32_t)RAMFS_MAGIC);
+	struct fdstate *f = fdstate(fd);
+
+	if (f != NULL)
+		__atomic_store_n(&f->fs_memfs,
+		    type == (uint32_t)TMPFS_MAGIC ||
+			type == (uint32_t)RAMFS_MAGIC,
+		    __ATOMIC_RELAXED);
 }
 
 static void
 nowait_forget(int fd)
 {
 
-	fdset_put(&noread, fd, false);
-	fdset_put(&memfs, fd, false);
-	if (fd >= 0 && fd < NOWAIT_FDS) {
-		__atomic_store_n(&wb_written[fd], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&wr_backoff[fd], 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&wr_slow[fd], 0, __ATOMIC_RELAXED);
-	}
+	struct fdstate *f = fdstate(fd);
+
+	if (f == NULL)
+		return;
+	__atomic_store_n(&f->fs_noread, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->fs_memfs, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->fs_written, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->fs_backoff, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->fs_slow, 0, __ATOMIC_RELAXED);
 }
 
 /* A buffered write of a descriptor whose file system refuses RWF_NOWAIT. */
 static int
-plain_write(int fd, const struct iovec *v, int64_t off, size_t *done)
+plain_write(
+    struct fdstate *f, int fd, const struct iovec *v, int64_t off, size_t *done)
 {
 	uint64_t t0, t1;
 	ssize_t r;
 
-	if (fd < 0 || fd >= NOWAIT_FDS)
+	if (f == NULL)
 		return RH_EOPNOTSUPP;
 	t0 = rumphost_host_mono_ns();
-	if (t0 < __atomic_load_n(&wr_backoff[fd], __ATOMIC_RELAXED))
+	if (t0 < __atomic_load_n(&f->fs_backoff, __ATOMIC_RELAXED))
 		return RH_EOPNOTSUPP;
 	do
 		r = pwritev(fd, v, 1, (off_t)off);
 	while (r == -1 && errno == EINTR);
 	t1 = rumphost_host_mono_ns();
 	if (t1 - t0 >= WR_SLOW_NS &&
-	    t1 - __atomic_exchange_n(&wr_slow[fd], t1, __ATOMIC_RELAXED) <
+	    t1 - __atomic_exchange_n(&f->fs_slow, t1, __ATOMIC_RELAXED) <
 		WR_AGAIN_NS)
 		__atomic_store_n(
-		    &wr_backoff[fd], t1 + WR_BACKOFF_NS, __ATOMIC_RELAXED);
+		    &f->fs_backoff, t1 + WR_BACKOFF_NS, __ATOMIC_RELAXED);
 	if (r == -1)
 		return RH_EOPNOTSUPP; /* the I/O thread reports the error */
 	*done = (size_t)r;
-	wb_note(fd, *done);
+	wb_note(f, fd, *done);
 	return 0;
 }
 
@@ -437,17 +434,19 @@ int
 rumphost_posix_rw_nowait(
     int fd, int write, void *buf, size_t len, int64_t off, size_t *done)
 {
+	struct fdstate *f = fdstate(fd);
 	struct iovec v = {buf, len};
 	ssize_t r;
 	int flags;
 
 	*done = 0;
 	flags = RWF_NOWAIT;
-	if (fdset_has(&memfs, fd))
+	if (fd_memfs(f))
 		flags = 0;
 	else if (write && __atomic_load_n(&nowait_nowrite, __ATOMIC_RELAXED))
-		return plain_write(fd, &v, off, done);
-	else if (!write && fdset_has(&noread, fd))
+		return plain_write(f, fd, &v, off, done);
+	else if (!write && f != NULL &&
+	    __atomic_load_n(&f->fs_noread, __ATOMIC_RELAXED))
 		return RH_EOPNOTSUPP;
 	do
 		r = write ? pwritev2(fd, &v, 1, (off_t)off, flags)
@@ -458,17 +457,19 @@ rumphost_posix_rw_nowait(
 		    (errno == EOPNOTSUPP || errno == ENOSYS ||
 			errno == EINVAL)) {
 			if (!write) {
-				fdset_put(&noread, fd, true);
+				if (f != NULL)
+					__atomic_store_n(
+					    &f->fs_noread, 1, __ATOMIC_RELAXED);
 				return RH_EOPNOTSUPP;
 			}
 			__atomic_store_n(&nowait_nowrite, 1, __ATOMIC_RELAXED);
-			return plain_write(fd, &v, off, done);
+			return plain_write(f, fd, &v, off, done);
 		}
 		return errno == EAGAIN ? RH_EAGAIN : RH_EOPNOTSUPP;
 	}
 	*done = (size_t)r;
 	if (write)
-		wb_note(fd, *done);
+		wb_note(f, fd, *done);
 	return 0;
 }
 
